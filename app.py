@@ -1,0 +1,48 @@
+"""Facial-recognition deployments atlas: load, filter, render."""
+
+import time
+
+import streamlit as st
+
+from components import data, details, map_view, sidebar, tables
+from geo.filters import FILTER_LABELS, apply_filters, relax_suggestions, selection_sentence, year_bounds
+
+st.set_page_config(page_title="Facial Recognition Atlas", page_icon="🗺️", layout="wide")
+st.title("Facial Recognition Atlas")
+
+loaded = data.load()
+if loaded is None:
+    st.stop()
+atlas, colors, asset_urls = loaded
+data.report_problems(atlas)
+
+bounds = year_bounds(atlas.deployments)
+sidebar.advance_playback(st.session_state, bounds)
+filters = sidebar.filters_from_state(st.session_state, bounds)
+sidebar.render_sidebar(atlas, filters, bounds)
+selection = apply_filters(atlas.deployments, filters)
+
+st.markdown(f"**{selection_sentence(len(selection), len(atlas.deployments), filters, atlas.vendor_names, atlas.country_names)}**")
+if selection.empty:
+    hints = [f"{FILTER_LABELS[name]} (would show {count})" for name, count in relax_suggestions(atlas.deployments, filters)]
+    st.warning("No deployment matches these filters." + (" Try relaxing: " + "; ".join(hints) + "." if hints else ""))
+
+map_column, details_column = st.columns([3, 2])
+with map_column:
+    clicked = map_view.render_map(selection, colors, atlas.vendor_names, atlas.country_names, asset_urls)
+if clicked:
+    st.session_state[details.SELECTED_KEY] = clicked
+with details_column:
+    details.render_details(atlas, st.session_state.get(details.SELECTED_KEY))
+
+table_tab, charts_tab, vendors_tab = st.tabs(["Table", "Charts", "Vendor profiles"])
+with table_tab:
+    tables.render_table(selection, atlas.country_names)
+with charts_tab:
+    tables.render_charts(selection, colors, atlas.vendor_names, atlas.country_names)
+with vendors_tab:
+    details.render_vendor_profiles(atlas)
+
+if st.session_state.get(sidebar.PLAYING_KEY):
+    time.sleep(1)
+    st.rerun()

@@ -1,0 +1,1 @@
+"""Page pieces: widgets and the map. They call `geo`, never the reverse."""

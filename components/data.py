@@ -1,0 +1,52 @@
+"""Load the atlas once per data version and publish the map assets; report data problems plainly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from components.assets import publish_assets
+from geo.load import Atlas, load_atlas
+from geo.mapdata import assign_colors
+from geo.validate import DATA_DIR
+
+DATA_DIR_ENV = "ATLAS_DATA_DIR"
+MAX_PROBLEMS_SHOWN = 20
+
+
+def data_dir() -> Path:
+    """`data/`, or the folder named by $ATLAS_DATA_DIR (tests and benchmarks use their own data)."""
+    return Path(os.environ.get(DATA_DIR_ENV) or DATA_DIR)
+
+
+def _version(folder: Path) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*")) if p.is_file())
+
+
+@st.cache_resource(show_spinner="Loading deployments…")
+def _cached_atlas(folder: str, version: tuple) -> tuple[Atlas, dict[str, str], dict[str, str]]:
+    atlas = load_atlas(Path(folder))
+    return atlas, assign_colors(atlas.deployments), publish_assets(atlas.countries)
+
+
+def load() -> tuple[Atlas, dict[str, str], dict[str, str]] | None:
+    """(atlas, vendor colours, asset URLs), or None after showing a clear error when the data cannot load."""
+    folder = data_dir()
+    try:
+        return _cached_atlas(str(folder), _version(folder))
+    except (OSError, ValueError, KeyError) as error:
+        st.error(f"Could not load the data in {folder}: {error}. Run `python -m geo.validate` for details.")
+        return None
+
+
+def report_problems(atlas: Atlas) -> None:
+    """Records that failed validation are left off the map and listed here, so nothing is silently lost."""
+    if not atlas.problems:
+        return
+    with st.expander(f"⚠️ {len(atlas.problems)} data problem(s): affected records are not shown", expanded=False):
+        for problem in atlas.problems[:MAX_PROBLEMS_SHOWN]:
+            st.text(str(problem))
+        if len(atlas.problems) > MAX_PROBLEMS_SHOWN:
+            st.text(f"… and {len(atlas.problems) - MAX_PROBLEMS_SHOWN} more (run `python -m geo.validate`).")

@@ -1,0 +1,65 @@
+"""The details panel beside the map, and the vendor profile view."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo import schema
+from geo.html import details_html, escape_text, link
+from geo.load import Atlas
+from geo.summaries import vendor_profile
+
+SELECTED_KEY = "selected_id"
+
+
+def vendor_profile_html(profile: dict, country_names: dict[str, str]) -> str:
+    """A vendor's home country, ownership and US Entity List year, escaped."""
+    home = profile.get("hq_country") or ""
+    entity = profile.get("entity_list_year")
+    rows = [
+        ("Home country", country_names.get(home, home) or "unknown"),
+        ("Kind", schema.VENDOR_KINDS.get(profile.get("kind", ""), profile.get("kind", ""))),
+        ("Ownership", profile.get("ownership") or "no note"),
+        ("Parent", profile.get("parent") or "—"),
+        ("Also known as", ", ".join(profile.get("aliases") or []) or "—"),
+        ("US Entity List", str(int(entity)) if entity is not None and not pd.isna(entity) else "not listed"),
+    ]
+    table = "".join(f"<tr><th>{escape_text(k)}</th><td>{escape_text(v)}</td></tr>" for k, v in rows)
+    note = escape_text(profile.get("note") or "")
+    source = link(profile.get("source_url") or "", "source") if profile.get("source_url") else ""
+    return f"<div class='atlas-vendor'><b>{escape_text(profile.get('name', ''))}</b><table>{table}</table><p>{note} {source}</p></div>"
+
+
+def render_details(atlas: Atlas, record_id: str | None) -> None:
+    """Every field of the clicked deployment, its vendors' profiles and its sources (links open in a new tab)."""
+    st.subheader("Details")
+    matches = atlas.deployments[atlas.deployments["id"] == record_id] if record_id else atlas.deployments.iloc[0:0]
+    if matches.empty:
+        st.info("Click a point on the map to see what happened there and where it was reported.")
+        return
+    record = matches.iloc[0].to_dict()
+    st.html(details_html(record, atlas.country_names))
+    st.markdown("**Vendors**")
+    for vendor_id in record["vendors"]:
+        profile = atlas.vendors[atlas.vendors["id"] == vendor_id].iloc[0].to_dict()
+        st.html(vendor_profile_html(profile, atlas.country_names))
+
+
+def render_vendor_profiles(atlas: Atlas) -> None:
+    """Pick a vendor: its profile, how many deployments in how many countries, since when, and a mini timeline."""
+    names = atlas.vendor_names
+    vendor_id = st.selectbox("Vendor", sorted(names, key=lambda v: names[v].casefold()), format_func=names.get, key="profile_vendor")
+    profile = vendor_profile(atlas.deployments, atlas.vendors, vendor_id)
+    left, middle, right = st.columns(3)
+    left.metric("Deployments", profile["deployments"])
+    middle.metric("Countries", len(profile["countries"]))
+    right.metric("Since", profile["since"] or "—")
+    st.html(vendor_profile_html(profile, atlas.country_names))
+    if profile["deployments"]:
+        st.caption("Deployments started per year: " + ", ".join(atlas.country_names.get(c, c) for c in profile["countries"]))
+        chart = alt.Chart(profile["per_year"]).mark_bar().encode(
+            x=alt.X("year:O", title="Year"), y=alt.Y("deployments:Q", title="Started")
+        ).properties(height=160)
+        st.altair_chart(chart, width="stretch")

@@ -1,0 +1,131 @@
+"""Build the folium map: a static base (tiles over offline country outlines) and per-selection layers
+(deployment markers, country shading, legend) that streamlit-folium swaps in without reloading the map."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.mapdata import script_json
+
+INITIAL_CENTER = (25.0, 15.0)
+INITIAL_ZOOM = 2
+SHADING_LAYER_NAME = "Deployments per country"
+TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILES_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+class AtlasMap(folium.Map):
+    """A folium Map whose scripts and styles come from our own static route, never a CDN."""
+
+    def __init__(self, asset_urls: Mapping[str, str], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.default_js = [(n, asset_urls[n]) for n in ("leaflet.js", "leaflet.markercluster.js", "atlas.js")]
+        self.default_css = [
+            (n, asset_urls[n]) for n in ("leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css", "atlas.css")
+        ]
+
+
+class OfflineBasemap(MacroElement):
+    """Country outlines in a pane under the tiles: when tiles cannot load, the outlines still show."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            map.createPane("atlasOutlines");
+            map.getPane("atlasOutlines").style.zIndex = 150;
+            map.getContainer().style.background = "#cfe3ef";
+            window.atlasCountryGeo = window.atlasCountryGeo || fetch({{ this.url_json }})
+                .then(function (r) { return r.json(); });
+            window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
+            Atlas.fullscreenControl(L).addTo(map);
+            window.atlasMap = map;
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, outlines_url: str):
+        super().__init__()
+        self._name = "OfflineBasemap"
+        self.url_json = script_json(outlines_url)
+
+
+class DeploymentMarkers(MacroElement):
+    """The selection's markers (clustered), their tooltips and popups, and the vendor legend."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group) {
+            var data = {{ this.data_json }};
+            var layer = Atlas.deploymentLayer(L, data);
+            group.addLayer(layer);
+            window.atlasDeployments = layer;
+            window.atlasDeploymentCount = data.rows.length;
+            var map = window.atlasMap || window.map_div;
+            if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
+            window.atlasLegend = Atlas.legendControl(L, data).addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict[str, Any]):
+        super().__init__()
+        self._name = "DeploymentMarkers"
+        self.data_json = script_json(payload)
+
+
+class CountryShading(MacroElement):
+    """Countries shaded by the number of deployments in the selection, with the count on hover."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group) {
+            var counts = {{ this.counts_json }}, names = {{ this.names_json }};
+            var map = window.atlasMap;
+            if (!window.atlasShadingHooked) {
+                // Remember the reader's choice in the layer control across filter changes (off at first).
+                map.on("overlayadd", function (e) { if (e.name === {{ this.name_json }}) { window.atlasShadingOn = true; } });
+                map.on("overlayremove", function (e) { if (e.name === {{ this.name_json }}) { window.atlasShadingOn = false; } });
+                window.atlasShadingHooked = true;
+            }
+            if (!window.atlasShadingOn) { setTimeout(function () { map.removeLayer(group); }, 0); }
+            (window.atlasCountryGeo || Promise.resolve(null)).then(function (geo) {
+                if (geo) { window.atlasShading = Atlas.countryLayer(L, geo, counts, names); group.addLayer(window.atlasShading); }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, counts: Mapping[str, int], names: Mapping[str, str]):
+        super().__init__()
+        self._name = "CountryShading"
+        self.name_json = script_json(SHADING_LAYER_NAME)
+        self.counts_json = script_json(dict(counts))
+        self.names_json = script_json(dict(names))
+
+
+def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
+    """The part of the map that never changes with filters, so the browser keeps it (and the view) alive."""
+    fmap = AtlasMap(asset_urls, location=INITIAL_CENTER, zoom_start=INITIAL_ZOOM, tiles=None, min_zoom=1,
+                    world_copy_jump=True, control_scale=True)
+    folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
+    OfflineBasemap(asset_urls["countries.json"]).add_to(fmap)
+    return fmap
+
+
+def selection_layers(payload: dict[str, Any], counts: Mapping[str, int], names: Mapping[str, str]) -> list[folium.FeatureGroup]:
+    """The layers that follow the filters: markers first, then the (initially hidden) country shading."""
+    markers = folium.FeatureGroup(name="Deployments", show=True)
+    DeploymentMarkers(payload).add_to(markers)
+    shading = folium.FeatureGroup(name=SHADING_LAYER_NAME, show=False)
+    CountryShading(counts, names).add_to(shading)
+    return [markers, shading]

@@ -1,0 +1,46 @@
+"""Render the map with streamlit-folium and report which deployment (if any) was clicked."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import folium
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from components.map import base_map, selection_layers
+from geo.filters import count_by_country
+from geo.mapdata import map_payload
+from geo.summaries import find_clicked
+
+MAP_KEY = "atlas_map"
+MAP_HEIGHT = 600
+
+
+def render_map(
+    selection: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    vendor_names: Mapping[str, str],
+    country_names: Mapping[str, str],
+    asset_urls: Mapping[str, str],
+) -> str | None:
+    """Draw the selection; return the id of the deployment the user clicked last, if any.
+
+    The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
+    only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
+    payload = map_payload(selection, colors, vendor_names, country_names)
+    layers = selection_layers(payload, count_by_country(selection), country_names)
+    result = st_folium(
+        base_map(asset_urls),
+        key=MAP_KEY,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        feature_group_to_add=layers,
+        layer_control=folium.LayerControl(collapsed=False),
+        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
+    )
+    clicked = (result or {}).get("last_object_clicked")
+    if not clicked:
+        return None
+    return find_clicked(selection, clicked["lat"], clicked["lng"], (result or {}).get("last_object_clicked_tooltip"))

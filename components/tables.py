@@ -1,0 +1,60 @@
+"""The selection as a sortable table and as charts (Altair)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import altair as alt
+import geopandas as gpd
+import streamlit as st
+
+from geo.mapdata import OTHER_COLOR, OTHER_LABEL
+from geo.summaries import started_per_year, table_frame, top_countries, top_vendors
+
+
+def render_table(selection: gpd.GeoDataFrame, country_names: Mapping[str, str]) -> None:
+    st.dataframe(
+        table_frame(selection, country_names),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "First source": st.column_config.LinkColumn("First source"),
+            "Since": st.column_config.NumberColumn(format="%d"),
+            "Until": st.column_config.NumberColumn(format="%d"),
+        },
+    )
+
+
+def _vendor_scale(colors: Mapping[str, str], names: Mapping[str, str], present: list[str]) -> alt.Scale:
+    domain = [v for v in present if v != OTHER_LABEL] + ([OTHER_LABEL] if OTHER_LABEL in present else [])
+    by_name = {names.get(v, v): c for v, c in colors.items()}
+    return alt.Scale(domain=domain, range=[by_name.get(v, OTHER_COLOR) for v in domain])
+
+
+def render_charts(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str], country_names: Mapping[str, str]) -> None:
+    per_year = started_per_year(selection, colors, names)
+    scale = _vendor_scale(colors, names, sorted(set(per_year["vendor"])))
+    st.altair_chart(
+        alt.Chart(per_year, title="Deployments started per year, by vendor").mark_bar().encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("deployments:Q", title="Deployments started"),
+            color=alt.Color("vendor:N", scale=scale, title="Vendor"),
+            tooltip=["year", "vendor", "deployments"],
+        ),
+        width="stretch",
+    )
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(
+            alt.Chart(top_vendors(selection, names), title="Top vendors").mark_bar().encode(
+                x=alt.X("deployments:Q", title="Deployments"), y=alt.Y("vendor:N", sort="-x", title=None)
+            ),
+            width="stretch",
+        )
+    with right:
+        st.altair_chart(
+            alt.Chart(top_countries(selection, country_names), title="Top countries").mark_bar().encode(
+                x=alt.X("deployments:Q", title="Deployments"), y=alt.Y("country:N", sort="-x", title=None)
+            ),
+            width="stretch",
+        )

@@ -1,0 +1,1 @@
+"""Pure data code for the facial-recognition deployments atlas (no Streamlit here)."""

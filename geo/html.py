@@ -1,0 +1,102 @@
+"""Safe HTML for untrusted record text: the details panel, tooltips and exports share these helpers.
+
+Text is escaped for HTML *and* for JavaScript template literals (folium wraps popup HTML in backticks),
+so `<`, `>`, `&`, quotes, backticks, `$` and backslashes all become entities.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping
+
+from geo import schema
+from geo.validate import is_http_url
+
+_EXTRA_ENTITIES = {"`": "&#96;", "$": "&#36;", "\\": "&#92;"}
+
+
+def escape_text(value: Any) -> str:
+    """Text made safe to place in HTML, in an HTML attribute, or inside a JS template literal."""
+    text = html.escape("" if value is None else str(value), quote=True)
+    return "".join(_EXTRA_ENTITIES.get(ch, ch) for ch in text)
+
+
+def years_text(year_start: Any, year_end: Any) -> str:
+    """'2018–2020', or 'since 2018' while still running / unknown end."""
+    if year_start is None or _is_missing(year_start):
+        return ""
+    if year_end is None or _is_missing(year_end):
+        return f"since {int(year_start)}"
+    return f"{int(year_start)}–{int(year_end)}"
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(value != value) or str(value) == "<NA>"
+    except (TypeError, ValueError):
+        return str(value) == "<NA>"
+
+
+def link(url: str, text: str) -> str:
+    """An escaped link that opens in a new tab; only http(s) URLs become clickable."""
+    if not is_http_url(url):
+        return escape_text(text)
+    return f'<a href="{escape_text(url)}" target="_blank" rel="noopener noreferrer">{escape_text(text)}</a>'
+
+
+def source_html(source: Mapping[str, str]) -> str:
+    """One source: linked title, publisher, date and the quote."""
+    title = link(source.get("url", ""), source.get("title") or source.get("url", ""))
+    quote = f'<blockquote>“{escape_text(source.get("quote", ""))}”</blockquote>' if source.get("quote") else ""
+    return (
+        f"<li>{title} — {escape_text(source.get('publisher', ''))}, {escape_text(source.get('date', ''))}"
+        f"{quote}</li>"
+    )
+
+
+def sources_html(sources: list[Mapping[str, str]]) -> str:
+    return "<ol class='atlas-sources'>" + "".join(source_html(s) for s in sources) + "</ol>"
+
+
+def tooltip_text(record: Mapping[str, Any]) -> str:
+    """Name, vendors and years: the plain text shown on hover."""
+    vendors = ", ".join(record.get("vendor_names") or record.get("vendors") or [])
+    return " · ".join(p for p in (record.get("name", ""), vendors, years_text(record.get("year_start"), record.get("year_end"))) if p)
+
+
+def details_rows(record: Mapping[str, Any], country_names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """(label, plain text) for every field worth showing, in schema order."""
+    country_names = country_names or {}
+    rows: list[tuple[str, str]] = []
+    for f in schema.DEPLOYMENT_FIELDS:
+        value = record.get(f.name)
+        if f.name in ("id", "name", "description", "sources", "year_end"):
+            continue
+        if f.name == "year_start":
+            rows.append(("Years", years_text(value, record.get("year_end"))))
+        elif f.name == "vendors":
+            rows.append((f.label, ", ".join(record.get("vendor_names") or value or [])))
+        elif f.name == "country":
+            rows.append((f.label, f"{country_names.get(value, value)} ({value})"))
+        elif f.kind == "list[enum]":
+            rows.append((f.label, ", ".join(f.choices.get(v, v) for v in value or [])))
+        elif f.kind == "enum":
+            rows.append((f.label, f.choices.get(value, value)))
+        elif value is None or _is_missing(value) or value == "":
+            rows.append((f.label, "not reported" if f.name == "cameras" else "unknown"))
+        else:
+            rows.append((f.label, f"{value:,}" if isinstance(value, int) else str(value)))
+    return rows
+
+
+def details_html(record: Mapping[str, Any], country_names: Mapping[str, str] | None = None) -> str:
+    """The full record as escaped HTML: title, fields, description and every source."""
+    rows = "".join(
+        f"<tr><th>{escape_text(label)}</th><td>{escape_text(text)}</td></tr>"
+        for label, text in details_rows(record, country_names)
+    )
+    return (
+        f"<div class='atlas-details'><h4>{escape_text(record.get('name', ''))}</h4>"
+        f"<p>{escape_text(record.get('description', ''))}</p>"
+        f"<table>{rows}</table><h5>Sources</h5>{sources_html(record.get('sources') or [])}</div>"
+    )

@@ -1,0 +1,134 @@
+"""Load the data files, check them, and join deployments with vendors into one GeoDataFrame (EPSG:4326)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema
+from geo.validate import (
+    DATA_DIR,
+    CountryIndex,
+    Problem,
+    read_vendor_rows,
+    validate_deployments,
+    validate_vendor_rows,
+)
+
+CRS = "EPSG:4326"
+INT_FIELDS = ("year_start", "year_end", "cameras")
+
+
+@dataclass
+class Atlas:
+    """Everything the app shows: deployments joined with vendors, the vendor table and country shapes."""
+
+    deployments: gpd.GeoDataFrame
+    vendors: pd.DataFrame
+    countries: gpd.GeoDataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def vendor_names(self) -> dict[str, str]:
+        return dict(zip(self.vendors["id"], self.vendors["name"]))
+
+    @property
+    def country_names(self) -> dict[str, str]:
+        return dict(zip(self.countries["iso_a2"], self.countries["name"]))
+
+
+def normalise_properties(props: dict[str, Any]) -> dict[str, Any]:
+    """One record's properties with stripped text, list fields as lists and years as ints."""
+    row: dict[str, Any] = {}
+    for f in schema.DEPLOYMENT_FIELDS:
+        value = props.get(f.name)
+        if isinstance(value, str):
+            value = value.strip()
+        if f.name in schema.LIST_FIELDS:
+            value = [v.strip() for v in value or []]
+        row[f.name] = value
+    row["sources"] = [{k: (s.get(k) or "").strip() for k in (sf.name for sf in schema.SOURCE_FIELDS)} for s in props.get("sources") or []]
+    return row
+
+
+def deployments_frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """A GeoDataFrame of normalised deployments from (already validated) GeoJSON features."""
+    rows = [normalise_properties(f["properties"]) for f in features]
+    frame = pd.DataFrame(rows, columns=list(schema.DEPLOYMENT_FIELD_NAMES))
+    for name in INT_FIELDS:
+        frame[name] = pd.array(frame[name].tolist(), dtype="Int64")
+    lon = [f["geometry"]["coordinates"][0] for f in features]
+    lat = [f["geometry"]["coordinates"][1] for f in features]
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=CRS)
+
+
+def read_deployments(
+    path: Path, vendor_ids: set[str] | None = None, countries: CountryIndex | None = None
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Deployments that pass validation, and the problems of those that do not (nothing is silently dropped)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    problems = validate_deployments(data, str(path), vendor_ids, countries)
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        return deployments_frame([]), problems
+    bad_records = {p.record for p in problems}
+    good = [
+        f
+        for i, f in enumerate(data["features"])
+        if isinstance(f, dict)
+        and isinstance(f.get("properties"), dict)
+        and (f["properties"].get("id") or f"#{i}") not in bad_records
+    ]
+    return deployments_frame(good), problems
+
+
+def read_vendors(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """The vendor table with `entity_list_year` as a nullable int and `aliases` as a list."""
+    rows = read_vendor_rows(path)
+    problems = validate_vendor_rows(rows, str(path))
+    columns = list(schema.VENDOR_FIELD_NAMES)
+    frame = pd.DataFrame(rows, columns=columns).fillna("")
+    frame = frame.apply(lambda column: column.str.strip())
+    frame["entity_list_year"] = pd.array(
+        [int(v) if v.isdigit() else None for v in frame["entity_list_year"]], dtype="Int64"
+    )
+    frame["aliases"] = [[a.strip() for a in v.split(";") if a.strip()] for v in frame["aliases"]]
+    return frame, problems
+
+
+def countries_frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """Country shapes, one row per ISO code (parts dissolved), with `iso_a2` and `name`."""
+    countries = gpd.GeoDataFrame.from_features(features, crs=CRS)
+    countries = countries[countries["iso_a2"].fillna("") != ""]
+    dissolved = countries.dissolve(by="iso_a2", aggfunc={"name": "first"}).reset_index()
+    return dissolved[["iso_a2", "name", "geometry"]]
+
+
+def join_vendors(deployments: gpd.GeoDataFrame, vendors: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Deployments with `vendor_names` and `vendor_countries` (home countries) lists added."""
+    names = dict(zip(vendors["id"], vendors["name"]))
+    homes = dict(zip(vendors["id"], vendors["hq_country"]))
+    joined = deployments.copy()
+    joined["vendor_names"] = [[names.get(v, v) for v in ids] for ids in joined["vendors"]]
+    joined["vendor_countries"] = [sorted({homes.get(v) for v in ids if homes.get(v)}) for ids in joined["vendors"]]
+    return joined
+
+
+def explode_vendors(deployments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per (deployment, vendor): a deployment with several vendors counts under each of them."""
+    return deployments.explode("vendors", ignore_index=True).rename(columns={"vendors": "vendor"})
+
+
+def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
+    """Read, check and join the three files in `data_dir`."""
+    data_dir = Path(data_dir)
+    vendors, problems = read_vendors(data_dir / "vendors.csv")
+    countries_raw = json.loads((data_dir / "countries.geojson").read_text(encoding="utf-8"))
+    index = CountryIndex(countries_raw["features"])
+    deployments, deployment_problems = read_deployments(data_dir / "deployments.geojson", set(vendors["id"]), index)
+    countries = countries_frame(countries_raw["features"])
+    return Atlas(join_vendors(deployments, vendors), vendors, countries, problems + deployment_problems)

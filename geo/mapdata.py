@@ -1,0 +1,83 @@
+"""The compact, JSON-safe payload the map's JavaScript draws from, and stable vendor colours."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema
+from geo.load import explode_vendors
+
+# Okabe–Ito: distinguishable with the common forms of colour blindness. Grey is for "all other vendors".
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
+OTHER_COLOR = "#999999"
+OTHER_LABEL = "Other vendors"
+# Placeholders for "no vendor named" never take one of the few distinct colours.
+PLACEHOLDER_VENDORS = frozenset({"unknown", "unnamed-chinese"})
+
+
+def assign_colors(deployments: gpd.GeoDataFrame, palette: tuple[str, ...] = PALETTE) -> dict[str, str]:
+    """Vendor id -> colour: the most frequent vendors (over the whole dataset, so colours never shift
+    when filters change) get their own colour; every other vendor shares OTHER_COLOR."""
+    counts = explode_vendors(deployments)["vendor"].value_counts()
+    ranked = sorted((v for v in counts.index if v not in PLACEHOLDER_VENDORS), key=lambda v: (-counts[v], v))
+    colors = {vendor: palette[i] for i, vendor in enumerate(ranked[: len(palette)])}
+    return {vendor: colors.get(vendor, OTHER_COLOR) for vendor in counts.index}
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def legend_entries(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str]) -> list[dict[str, str]]:
+    """Legend rows for the vendors in the selection: own colours first, then one row for all others."""
+    present = set(selection["vendors"].explode().dropna())
+    own = sorted((v for v in present if colors.get(v, OTHER_COLOR) != OTHER_COLOR), key=lambda v: names.get(v, v))
+    entries = [{"name": names.get(v, v), "color": colors[v]} for v in own]
+    if any(colors.get(v, OTHER_COLOR) == OTHER_COLOR for v in present):
+        entries.append({"name": OTHER_LABEL, "color": OTHER_COLOR})
+    return entries
+
+
+def map_payload(
+    selection: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    vendor_names: Mapping[str, str],
+    country_names: Mapping[str, str],
+) -> dict[str, Any]:
+    """Rows as compact arrays (column order in `geo/web/atlas.js`'s COL) plus the lookup tables they index."""
+    vendor_ids = sorted(set(selection["vendors"].explode().dropna()))
+    vendor_index = {v: i for i, v in enumerate(vendor_ids)}
+    rows = []
+    for rec in selection.itertuples(index=False):
+        rows.append(
+            [
+                rec.id, round(rec.geometry.y, 5), round(rec.geometry.x, 5), rec.name, rec.place, rec.country,
+                [vendor_index[v] for v in rec.vendors], rec.operator, rec.status, list(rec.sectors),
+                _int_or_none(rec.year_start), _int_or_none(rec.year_end), _int_or_none(rec.cameras),
+                rec.description, rec.confidence, rec.precision,
+                [[s["publisher"], s["title"], s["date"], s["url"], s["quote"]] for s in rec.sources],
+            ]
+        )
+    return {
+        "vendors": [{"id": v, "name": vendor_names.get(v, v), "color": colors.get(v, OTHER_COLOR)} for v in vendor_ids],
+        "legend": legend_entries(selection, colors, vendor_names),
+        "countries": {c: country_names.get(c, c) for c in sorted(set(selection["country"]))},
+        "labels": {
+            "status": schema.STATUSES,
+            "confidence": schema.CONFIDENCES,
+            "sector": schema.SECTORS,
+            "precision": schema.PRECISIONS,
+        },
+        "rows": rows,
+    }
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe to embed in a <script> element or an eval'd string: no `<`, `>`, `&` or
+    line separators survive unescaped, so record text can never close the script or break out."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

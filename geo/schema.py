@@ -1,0 +1,173 @@
+"""The single source of truth for the data model: fields, labels, allowed values and limits.
+
+The loader, the validator, the popups, the exports and `data/README.md` all read from here.
+Run `python -m geo.schema` to print the field tables that `data/README.md` embeds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ISO2_PATTERN = re.compile(r"^[A-Z]{2}$")
+DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+MAX_QUOTE_WORDS = 30
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+# Natural Earth 1:50m coastlines are generalised; a coastal city can sit a few km offshore.
+COUNTRY_TOLERANCE_DEGREES = 0.1
+
+PRECISIONS: dict[str, str] = {
+    "site": "Site",
+    "city": "City",
+    "region": "Region",
+    "country": "Country",
+}
+
+SECTORS: dict[str, str] = {
+    "transport": "Transport",
+    "policing": "Policing",
+    "airport-border": "Airport / border",
+    "education": "Education",
+    "retail-payments": "Retail / payments",
+    "public-space": "Public space",
+    "prison": "Prison",
+    "religious-sites": "Religious sites",
+    "events": "Events",
+    "banking": "Banking",
+    "leisure": "Leisure / tourism",
+    "telecoms": "Telecoms",
+    "government-services": "Government services",
+    "workplace": "Workplace",
+    "housing": "Housing",
+}
+
+STATUSES: dict[str, str] = {
+    "announced": "Announced",
+    "pilot": "Pilot",
+    "operational": "Operational",
+    "suspended": "Suspended",
+    "stopped": "Stopped / banned",
+}
+
+CONFIDENCES: dict[str, str] = {
+    "documented": "Documented",
+    "reported": "Reported",
+    "claimed": "Claimed by vendor or officials",
+}
+
+CONFIDENCE_MEANINGS: dict[str, str] = {
+    "documented": "official records, court rulings or procurement documents, or the operator's own confirmation",
+    "reported": "independent news or NGO reporting",
+    "claimed": "only the vendor's or officials' own statements",
+}
+
+VENDOR_KINDS: dict[str, str] = {
+    "camera maker": "Camera maker",
+    "software": "Software",
+    "integrator": "Integrator",
+    "cloud": "Cloud",
+    "platform": "Platform",
+    "unknown": "Unknown",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its type, label, whether it is required and what it may hold."""
+
+    name: str
+    label: str
+    kind: str  # "str", "int", "list[str]", "sources", "enum", "list[enum]", "iso2", "id"
+    description: str
+    required: bool = True
+    nullable: bool = False
+    allow_empty: bool = False
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+DEPLOYMENT_FIELDS: tuple[Field, ...] = (
+    Field("id", "ID", "id", "Stable slug, unique in the file (lowercase letters, digits, hyphens)."),
+    Field("name", "Name", "str", "Short name of the deployment."),
+    Field("place", "Place", "str", "City or site."),
+    Field("country", "Country", "iso2", "ISO 3166-1 alpha-2 code of the country it is in."),
+    Field("precision", "Location precision", "enum", "How exact the point is.", choices=PRECISIONS),
+    Field("vendors", "Vendors", "list[vendor]", "One or more vendor ids from `vendors.csv`."),
+    Field("operator", "Operator", "str", "Who runs it (empty when no source says).", allow_empty=True),
+    Field("sectors", "Sectors", "list[enum]", "Kinds of place or use.", choices=SECTORS),
+    Field("status", "Status", "enum", "Latest known status.", choices=STATUSES),
+    Field("year_start", "Since", "int", "Year it started (or was announced)."),
+    Field("year_end", "Until", "int", "Year it ended; null while running or unknown.", nullable=True),
+    Field("cameras", "Cameras", "int", "Number of cameras as reported; null if not reported.", nullable=True),
+    Field("description", "Description", "str", "One or two sentences in our own words."),
+    Field("confidence", "Confidence", "enum", "How sure the record is.", choices=CONFIDENCES),
+    Field("sources", "Sources", "sources", "At least one source; see the source fields."),
+)
+
+SOURCE_FIELDS: tuple[Field, ...] = (
+    Field("publisher", "Publisher", "str", "Outlet or organisation that published it."),
+    Field("title", "Title", "str", "Title of the article or document."),
+    Field("date", "Date", "date", "Publication date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    Field("url", "URL", "url", "An http(s) address of the source."),
+    Field("quote", "Quote", "quote", f"Verbatim evidence, at most {MAX_QUOTE_WORDS} words."),
+)
+
+VENDOR_FIELDS: tuple[Field, ...] = (
+    Field("id", "ID", "id", "Stable slug used in deployments' `vendors`."),
+    Field("name", "Name", "str", "Company name."),
+    Field("hq_country", "Home country", "iso2", "ISO code of its headquarters; empty if unknown.", required=False),
+    Field("kind", "Kind", "enum", "What it sells.", choices=VENDOR_KINDS),
+    Field("ownership", "Ownership", "str", "Ownership note as reported (state stakes and similar).", required=False),
+    Field("aliases", "Aliases", "str", "Other names, separated by `;`.", required=False),
+    Field("parent", "Parent", "str", "Parent company, if any.", required=False),
+    Field("entity_list_year", "US Entity List", "int", "Year added to the US Entity List, if any.", required=False),
+    Field("note", "Note", "str", "Short note in our own words.", required=False),
+    Field("source_publisher", "Source publisher", "str", "Who published the source of the note.", required=False),
+    Field("source_title", "Source title", "str", "Title of that source.", required=False),
+    Field("source_date", "Source date", "date", "Its date: YYYY, YYYY-MM or YYYY-MM-DD.", required=False),
+    Field("source_url", "Source", "url", "An http(s) source for the note, ownership and Entity List year.", required=False),
+    Field("source_quote", "Source quote", "quote", f"Verbatim evidence, at most {MAX_QUOTE_WORDS} words.", required=False),
+)
+
+DEPLOYMENT_FIELD_NAMES = tuple(f.name for f in DEPLOYMENT_FIELDS)
+VENDOR_FIELD_NAMES = tuple(f.name for f in VENDOR_FIELDS)
+LIST_FIELDS = tuple(f.name for f in DEPLOYMENT_FIELDS if f.kind.startswith("list"))
+LABELS: dict[str, str] = {f.name: f.label for f in DEPLOYMENT_FIELDS}
+
+
+def deployment_field(name: str) -> Field:
+    """The deployment field called `name`."""
+    return next(f for f in DEPLOYMENT_FIELDS if f.name == name)
+
+
+def choice_label(field_name: str, value: str) -> str:
+    """The human label of an enum value, or the value itself when it has none."""
+    return deployment_field(field_name).choices.get(value, value)
+
+
+def _markdown_table(fields: tuple[Field, ...]) -> str:
+    rows = ["| field | type | required | meaning | allowed values |", "|---|---|---|---|---|"]
+    for f in fields:
+        kind = f.kind + (" or null" if f.nullable else "")
+        allowed = ", ".join(f"`{k}`" for k in f.choices) if f.choices else ""
+        rows.append(f"| `{f.name}` | {kind} | {'yes' if f.required else 'no'} | {f.description} | {allowed} |")
+    return "\n".join(rows)
+
+
+def markdown_tables() -> str:
+    """The field tables for `data/README.md`, generated so the docs cannot drift from the code."""
+    return "\n\n".join(
+        [
+            "### Deployment properties (`deployments.geojson`)",
+            _markdown_table(DEPLOYMENT_FIELDS),
+            "### Source fields (each item of `sources`)",
+            _markdown_table(SOURCE_FIELDS),
+            "### Vendor columns (`vendors.csv`)",
+            _markdown_table(VENDOR_FIELDS),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(markdown_tables())

@@ -1,0 +1,90 @@
+"""Tables and chart data for a selection, vendor profiles, and finding the record a map click hit."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema
+from geo.html import years_text
+from geo.load import explode_vendors
+from geo.mapdata import OTHER_COLOR, OTHER_LABEL
+
+CLICK_TOLERANCE_DEGREES = 1e-5
+
+
+def table_frame(selection: gpd.GeoDataFrame, country_names: Mapping[str, str]) -> pd.DataFrame:
+    """One row per deployment with the columns the table shows, first source as a link."""
+    return pd.DataFrame(
+        {
+            "Name": selection["name"],
+            "Place": selection["place"],
+            "Country": [country_names.get(c, c) for c in selection["country"]],
+            "Vendors": [", ".join(v) for v in selection["vendor_names"]],
+            "Since": selection["year_start"],
+            "Until": selection["year_end"],
+            "Status": [schema.STATUSES.get(s, s) for s in selection["status"]],
+            "Confidence": [schema.CONFIDENCES.get(c, c) for c in selection["confidence"]],
+            "First source": [s[0]["url"] if s else "" for s in selection["sources"]],
+        }
+    ).reset_index(drop=True)
+
+
+def _vendor_label(vendor: str, colors: Mapping[str, str], names: Mapping[str, str]) -> str:
+    return OTHER_LABEL if colors.get(vendor, OTHER_COLOR) == OTHER_COLOR else names.get(vendor, vendor)
+
+
+def started_per_year(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str]) -> pd.DataFrame:
+    """Deployments started per year and vendor (vendors without their own colour grouped as one)."""
+    rows = explode_vendors(selection)
+    if rows.empty:
+        return pd.DataFrame(columns=["year", "vendor", "deployments"])
+    frame = pd.DataFrame({"year": rows["year_start"].astype(int), "vendor": [_vendor_label(v, colors, names) for v in rows["vendor"]]})
+    return frame.groupby(["year", "vendor"]).size().rename("deployments").reset_index()
+
+
+def top_vendors(selection: gpd.GeoDataFrame, names: Mapping[str, str], n: int = 10) -> pd.DataFrame:
+    counts = explode_vendors(selection)["vendor"].value_counts().head(n)
+    return pd.DataFrame({"vendor": [names.get(v, v) for v in counts.index], "deployments": counts.values})
+
+
+def top_countries(selection: gpd.GeoDataFrame, country_names: Mapping[str, str], n: int = 10) -> pd.DataFrame:
+    counts = selection["country"].value_counts().head(n)
+    return pd.DataFrame({"country": [country_names.get(c, c) for c in counts.index], "deployments": counts.values})
+
+
+def vendor_profile(deployments: gpd.GeoDataFrame, vendors: pd.DataFrame, vendor_id: str) -> dict[str, Any]:
+    """What the vendor profile shows: the vendor row plus how many deployments, where, since when."""
+    row = vendors[vendors["id"] == vendor_id].iloc[0].to_dict()
+    mine = deployments[deployments["vendors"].map(lambda ids: vendor_id in ids)]
+    per_year = mine["year_start"].astype(int).value_counts().sort_index() if not mine.empty else pd.Series(dtype=int)
+    return {
+        **row,
+        "deployments": len(mine),
+        "countries": sorted(set(mine["country"])),
+        "since": int(mine["year_start"].min()) if not mine.empty else None,
+        "per_year": pd.DataFrame({"year": per_year.index, "deployments": per_year.values}),
+    }
+
+
+def find_clicked(selection: gpd.GeoDataFrame, lat: float, lng: float, tooltip: str | None = None) -> str | None:
+    """The id of the deployment a map click hit: the marker at that point, disambiguated by its tooltip."""
+    if selection.empty:
+        return None
+    near = selection[
+        ((selection.geometry.y - lat).abs() < CLICK_TOLERANCE_DEGREES)
+        & ((selection.geometry.x - lng).abs() < CLICK_TOLERANCE_DEGREES)
+    ]
+    if near.empty:
+        return None
+    if tooltip and len(near) > 1:
+        named = near[[tooltip.strip().startswith(str(n)) for n in near["name"]]]
+        if not named.empty:
+            near = named
+    return str(near.iloc[0]["id"])
+
+
+def years_label(record: Mapping[str, Any]) -> str:
+    return years_text(record.get("year_start"), record.get("year_end"))

@@ -1,0 +1,314 @@
+"""Check the data files against the schema and report every problem with file, record id and field.
+
+Usage: `python -m geo.validate [DEPLOYMENTS.geojson [VENDORS.csv [COUNTRIES.geojson]]]`
+(defaults: the files in `data/`). Exits 1 when any problem is found, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlparse
+
+from shapely.geometry import Point, shape
+from shapely.strtree import STRtree
+
+from geo import schema
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DEPLOYMENTS = DATA_DIR / "deployments.geojson"
+DEFAULT_VENDORS = DATA_DIR / "vendors.csv"
+DEFAULT_COUNTRIES = DATA_DIR / "countries.geojson"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, located as precisely as we can."""
+
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: record {self.record!r}: field {self.field!r}: {self.message}"
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def is_http_url(value: Any) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    if not isinstance(value, str):
+        return False
+    parsed = urlparse(value.strip())
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_value(f: schema.Field, value: Any, known_vendors: set[str] | None = None) -> list[str]:
+    """Messages for one field's value (empty when it is fine)."""
+    if value is None:
+        return [] if f.nullable or not f.required else [f"is null; expected {f.kind}"]
+    kind = f.kind
+    if kind == "str":
+        if not isinstance(value, str):
+            return [f"got {_describe(value)}; expected text"]
+        if f.required and not f.allow_empty and not value.strip():
+            return ["is empty; expected text"]
+        return []
+    if kind == "id":
+        if not isinstance(value, str) or not schema.ID_PATTERN.match(value):
+            return [f"got {_describe(value)}; expected a slug of lowercase letters, digits and hyphens"]
+        return []
+    if kind == "iso2":
+        if not isinstance(value, str) or not schema.ISO2_PATTERN.match(value):
+            return [f"got {_describe(value)}; expected an ISO 3166-1 alpha-2 code such as 'KE'"]
+        return []
+    if kind == "int":
+        if not _is_int(value):
+            return [f"got {_describe(value)}; expected a whole number" + (" or null" if f.nullable else "")]
+        if f.name.startswith("year") and not schema.MIN_YEAR <= value <= schema.MAX_YEAR:
+            return [f"got {value}; expected a year between {schema.MIN_YEAR} and {schema.MAX_YEAR}"]
+        if f.name == "cameras" and value < 0:
+            return [f"got {value}; expected a count of 0 or more"]
+        return []
+    if kind == "enum":
+        if value not in f.choices:
+            return [f"got {_describe(value)}; expected one of {', '.join(f.choices)}"]
+        return []
+    if kind == "list[enum]":
+        if not isinstance(value, list) or not value:
+            return [f"got {_describe(value)}; expected a non-empty list from {', '.join(f.choices)}"]
+        return [f"got {_describe(v)}; expected one of {', '.join(f.choices)}" for v in value if v not in f.choices]
+    if kind == "list[vendor]":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            return [f"got {_describe(value)}; expected a non-empty list of vendor ids"]
+        if known_vendors is None:
+            return []
+        return [f"unknown vendor id {v!r}; expected an id from vendors.csv" for v in value if v not in known_vendors]
+    if kind == "date":
+        if not isinstance(value, str) or not schema.DATE_PATTERN.match(value):
+            return [f"got {_describe(value)}; expected YYYY, YYYY-MM or YYYY-MM-DD"]
+        return []
+    if kind == "url":
+        if not is_http_url(value):
+            return [f"got {_describe(value)}; expected an http:// or https:// URL"]
+        return []
+    if kind == "quote":
+        if not isinstance(value, str) or not value.strip():
+            return [f"got {_describe(value)}; expected a short verbatim quote"]
+        if word_count(value) > schema.MAX_QUOTE_WORDS:
+            return [f"has {word_count(value)} words; expected at most {schema.MAX_QUOTE_WORDS}"]
+        return []
+    if kind == "sources":
+        if not isinstance(value, list) or not value:
+            return ["has no source; expected at least one {publisher, title, date, url, quote}"]
+        return []
+    raise ValueError(f"schema field {f.name!r} has unknown kind {kind!r}")
+
+
+def check_sources(sources: Any) -> list[tuple[str, str]]:
+    """(field, message) pairs for every problem inside a record's `sources` list."""
+    if not isinstance(sources, list):
+        return []
+    problems: list[tuple[str, str]] = []
+    for i, source in enumerate(sources):
+        where = f"sources[{i}]"
+        if not isinstance(source, dict):
+            problems.append((where, f"got {_describe(source)}; expected an object"))
+            continue
+        for f in schema.SOURCE_FIELDS:
+            if f.name not in source:
+                problems.append((f"{where}.{f.name}", "is missing"))
+                continue
+            problems += [(f"{where}.{f.name}", m) for m in check_value(f, source[f.name])]
+        for extra in sorted(set(source) - {f.name for f in schema.SOURCE_FIELDS}):
+            problems.append((f"{where}.{extra}", "is not a source field"))
+    return problems
+
+
+def check_properties(props: dict[str, Any], known_vendors: set[str] | None, known_countries: set[str] | None) -> list[tuple[str, str]]:
+    """(field, message) pairs for one deployment's properties, without geometry checks."""
+    problems: list[tuple[str, str]] = []
+    for f in schema.DEPLOYMENT_FIELDS:
+        if f.name not in props:
+            problems.append((f.name, "is missing"))
+            continue
+        problems += [(f.name, m) for m in check_value(f, props[f.name], known_vendors)]
+    for extra in sorted(set(props) - set(schema.DEPLOYMENT_FIELD_NAMES)):
+        problems.append((extra, "is not a field of the schema"))
+    start, end = props.get("year_start"), props.get("year_end")
+    if _is_int(start) and _is_int(end) and end < start:
+        problems.append(("year_end", f"is {end}, before year_start {start}"))
+    country = props.get("country")
+    if known_countries is not None and isinstance(country, str) and schema.ISO2_PATTERN.match(country):
+        if country not in known_countries:
+            problems.append(("country", f"unknown country code {country!r}; expected a code in countries.geojson"))
+    problems += check_sources(props.get("sources"))
+    return problems
+
+
+class CountryIndex:
+    """Country shapes by ISO code, for 'is this point in its country' checks."""
+
+    def __init__(self, features: Iterable[dict[str, Any]]):
+        self.shapes: dict[str, list] = {}
+        for feature in features:
+            code = (feature.get("properties") or {}).get("iso_a2") or ""
+            if code and feature.get("geometry"):
+                self.shapes.setdefault(code, []).append(shape(feature["geometry"]))
+        self._tree = {code: STRtree(geoms) for code, geoms in self.shapes.items()}
+
+    @property
+    def codes(self) -> set[str]:
+        return set(self.shapes)
+
+    def distance_to(self, code: str, point: Point) -> float:
+        """Degrees from the point to the nearest part of that country (0 when inside)."""
+        tree = self._tree[code]
+        nearest = tree.geometries[tree.nearest(point)]
+        return 0.0 if nearest.covers(point) else float(nearest.distance(point))
+
+
+def check_geometry(feature: dict[str, Any], country: Any, countries: CountryIndex | None) -> list[tuple[str, str]]:
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        return [("geometry", f"got {_describe(geometry)}; expected a GeoJSON Point")]
+    coords = geometry.get("coordinates")
+    valid = (
+        isinstance(coords, list)
+        and len(coords) == 2
+        and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords)
+    )
+    if not valid:
+        return [("geometry", f"got coordinates {_describe(coords)}; expected [longitude, latitude]")]
+    lon, lat = coords
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return [("geometry", f"got [{lon}, {lat}]; expected longitude in [-180, 180] and latitude in [-90, 90]")]
+    if countries is None or country not in countries.codes:
+        return []
+    distance = countries.distance_to(country, Point(lon, lat))
+    if distance > schema.COUNTRY_TOLERANCE_DEGREES:
+        return [("geometry", f"point [{lon}, {lat}] lies {distance:.2f}° outside {country}; expected a point inside it")]
+    return []
+
+
+def validate_deployments(
+    data: Any, file: str, known_vendors: set[str] | None = None, countries: CountryIndex | None = None
+) -> list[Problem]:
+    """Every problem in a parsed deployments FeatureCollection."""
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+        return [Problem(file, "-", "type", "expected a GeoJSON FeatureCollection with a 'features' list")]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    known_countries = countries.codes if countries else None
+    for index, feature in enumerate(data["features"]):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            problems.append(Problem(file, f"#{index}", "properties", "expected a Feature with a properties object"))
+            continue
+        record = props.get("id") if isinstance(props.get("id"), str) and props.get("id") else f"#{index}"
+        if record in seen:
+            problems.append(Problem(file, record, "id", "is a duplicate; ids must be unique"))
+        seen.add(record)
+        for fld, message in check_properties(props, known_vendors, known_countries):
+            problems.append(Problem(file, record, fld, message))
+        for fld, message in check_geometry(feature, props.get("country"), countries):
+            problems.append(Problem(file, record, fld, message))
+    return problems
+
+
+def validate_vendor_rows(rows: list[dict[str, str]], file: str) -> list[Problem]:
+    """Every problem in vendor rows read from the CSV (all values are strings)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        record = row.get("id") or f"row {index + 2}"
+        if record in seen:
+            problems.append(Problem(file, record, "id", "is a duplicate; ids must be unique"))
+        seen.add(record)
+        for f in schema.VENDOR_FIELDS:
+            raw = row.get(f.name)
+            if raw is None:
+                problems.append(Problem(file, record, f.name, "column is missing"))
+                continue
+            raw = raw.strip()
+            if not raw:
+                if f.required:
+                    problems.append(Problem(file, record, f.name, "is empty"))
+                continue
+            value: Any = raw
+            if f.kind == "int":
+                value = int(raw) if raw.isdigit() else raw
+            problems += [Problem(file, record, f.name, m) for m in check_value(f, value)]
+    return problems
+
+
+def read_vendor_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _read_json(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(str(path), "-", "-", "file not found"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        problems.append(Problem(str(path), "-", "-", f"is not valid JSON: {error}"))
+    return None
+
+
+def validate_files(
+    deployments: Path = DEFAULT_DEPLOYMENTS, vendors: Path = DEFAULT_VENDORS, countries: Path = DEFAULT_COUNTRIES
+) -> list[Problem]:
+    """Every problem across the three data files."""
+    problems: list[Problem] = []
+    vendor_ids: set[str] | None = None
+    try:
+        rows = read_vendor_rows(vendors)
+        problems += validate_vendor_rows(rows, str(vendors))
+        vendor_ids = {row["id"] for row in rows if row.get("id")}
+    except FileNotFoundError:
+        problems.append(Problem(str(vendors), "-", "-", "file not found"))
+    country_data = _read_json(countries, problems)
+    country_index = CountryIndex(country_data.get("features", [])) if isinstance(country_data, dict) else None
+    deployment_data = _read_json(deployments, problems)
+    if deployment_data is not None:
+        problems += validate_deployments(deployment_data, str(deployments), vendor_ids, country_index)
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) > 3 or any(a in ("-h", "--help") for a in args):
+        print(__doc__.strip())
+        return 0 if args and args[0] in ("-h", "--help") else 2
+    defaults = [DEFAULT_DEPLOYMENTS, DEFAULT_VENDORS, DEFAULT_COUNTRIES]
+    paths = [Path(a) for a in args] + defaults[len(args):]
+    problems = validate_files(*paths)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print(f"OK: {paths[0]} and {paths[1]} are valid.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

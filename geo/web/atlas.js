@@ -1,0 +1,137 @@
+/* Deployment markers, popups, legend, country shading and a fullscreen control for Leaflet.
+   Shared by the Streamlit map and the standalone HTML snapshot. All record text is escaped here. */
+(function (root) {
+  "use strict";
+  var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"};
+  var COL = {id: 0, lat: 1, lon: 2, name: 3, place: 4, country: 5, vendors: 6, operator: 7, status: 8,
+             sectors: 9, y0: 10, y1: 11, cameras: 12, description: 13, confidence: 14, precision: 15, sources: 16};
+
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"'`$\\]/g, function (ch) { return ENTITIES[ch]; });
+  }
+  function isHttp(url) { return /^https?:\/\/[^\s\/]+/i.test(String(url || "")); }
+  function link(url, text) {
+    return isHttp(url) ? '<a href="' + esc(url) + '" target="_blank" rel="noopener noreferrer">' + esc(text) + "</a>" : esc(text);
+  }
+  function years(y0, y1) { return y0 === null ? "" : (y1 === null ? "since " + y0 : y0 + "\u2013" + y1); }
+  function vendorNames(row, data) { return row[COL.vendors].map(function (i) { return data.vendors[i].name; }); }
+  function color(row, data) { return data.vendors[row[COL.vendors][0]].color; }
+
+  function tooltipText(row, data) {
+    return [row[COL.name], vendorNames(row, data).join(", "), years(row[COL.y0], row[COL.y1])].filter(Boolean).join(" \u00b7 ");
+  }
+
+  function popupHtml(row, data) {
+    var L = data.labels;
+    var fields = [
+      ["Place", row[COL.place] + ", " + (data.countries[row[COL.country]] || row[COL.country])],
+      ["Vendors", vendorNames(row, data).join(", ")],
+      ["Operator", row[COL.operator] || "unknown"],
+      ["Years", years(row[COL.y0], row[COL.y1])],
+      ["Status", L.status[row[COL.status]] || row[COL.status]],
+      ["Sectors", row[COL.sectors].map(function (s) { return L.sector[s] || s; }).join(", ")],
+      ["Cameras", row[COL.cameras] === null ? "not reported" : Number(row[COL.cameras]).toLocaleString("en")],
+      ["Confidence", L.confidence[row[COL.confidence]] || row[COL.confidence]],
+      ["Location precision", L.precision[row[COL.precision]] || row[COL.precision]]
+    ];
+    var rows = fields.map(function (f) { return "<tr><th>" + esc(f[0]) + "</th><td>" + esc(f[1]) + "</td></tr>"; }).join("");
+    var sources = row[COL.sources].map(function (s) {
+      return "<li>" + link(s[3], s[1] || s[3]) + " \u2014 " + esc(s[0]) + ", " + esc(s[2]) +
+        (s[4] ? "<blockquote>\u201c" + esc(s[4]) + "\u201d</blockquote>" : "") + "</li>";
+    }).join("");
+    return '<div class="atlas-popup" data-atlas-id="' + esc(row[COL.id]) + '"><h4>' + esc(row[COL.name]) + "</h4><p>" +
+      esc(row[COL.description]) + "</p><table>" + rows + "</table><h5>Sources</h5><ol>" + sources + "</ol></div>";
+  }
+
+  function markerIcon(Lf, row, data) {
+    return Lf.divIcon({
+      className: "atlas-icon",
+      html: '<div class="atlas-m atlas-c-' + esc(row[COL.confidence]) + '" style="--c:' + esc(color(row, data)) + '"></div>',
+      iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]
+    });
+  }
+
+  function markers(Lf, data, rows) {
+    return rows.map(function (row) {
+      var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: false});
+      m.atlasId = row[COL.id];
+      m.bindTooltip(esc(tooltipText(row, data)), {className: "atlas-tip"});
+      m.bindPopup(function () { return popupHtml(row, data); }, {maxWidth: 360, maxHeight: 320});
+      return m;
+    });
+  }
+
+  function deploymentLayer(Lf, data, rows) {
+    var group = Lf.markerClusterGroup ? Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true})
+                                       : Lf.featureGroup();
+    group.addLayers ? group.addLayers(markers(Lf, data, rows || data.rows)) : markers(Lf, data, rows || data.rows).forEach(function (m) { group.addLayer(m); });
+    return group;
+  }
+
+  function shade(count, max) {
+    if (!count) { return {fillOpacity: 0, weight: 0}; }
+    var t = Math.sqrt(count / Math.max(max, 1));
+    var r = Math.round(255 - t * (255 - 103)), g = Math.round(245 - t * (245 - 0)), b = Math.round(240 - t * (240 - 13));
+    return {fillColor: "rgb(" + r + "," + g + "," + b + ")", fillOpacity: 0.55, color: "#67000d", weight: 0.6};
+  }
+
+  function countryLayer(Lf, geojson, counts, names) {
+    var max = 0;
+    Object.keys(counts).forEach(function (k) { max = Math.max(max, counts[k]); });
+    return Lf.geoJSON(geojson, {
+      filter: function (f) { return !!counts[f.properties.iso_a2]; },
+      style: function (f) { return shade(counts[f.properties.iso_a2], max); },
+      onEachFeature: function (f, layer) {
+        var n = counts[f.properties.iso_a2] || 0;
+        layer.bindTooltip(esc((names[f.properties.iso_a2] || f.properties.name) + ": " + n + (n === 1 ? " deployment" : " deployments")), {sticky: true});
+      }
+    });
+  }
+
+  function outlineLayer(Lf, geojson, pane) {
+    return Lf.geoJSON(geojson, {pane: pane, interactive: false,
+      style: {color: "#7a7a7a", weight: 0.7, fillColor: "#f2efe9", fillOpacity: 1}});
+  }
+
+  function legendHtml(data) {
+    var items = data.legend.map(function (v) {
+      return '<div><span class="atlas-swatch" style="background:' + esc(v.color) + '"></span>' + esc(v.name) + "</div>";
+    }).join("");
+    var shapes = ["documented", "reported", "claimed"].map(function (c) {
+      return '<div><span class="atlas-m atlas-c-' + c + '" style="--c:#555;display:inline-block;vertical-align:middle"></span> ' + esc(data.labels.confidence[c]) + "</div>";
+    }).join("");
+    return '<div class="atlas-legend"><b>Vendor</b>' + items + "<b>Confidence</b>" + shapes + "</div>";
+  }
+
+  function legendControl(Lf, data) {
+    var control = Lf.control({position: "bottomleft"});
+    control.onAdd = function () {
+      var div = Lf.DomUtil.create("div", "leaflet-control atlas-legend-box");
+      div.innerHTML = legendHtml(data);
+      Lf.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return control;
+  }
+
+  function fullscreenControl(Lf) {
+    var control = Lf.control({position: "topleft"});
+    control.onAdd = function (map) {
+      var div = Lf.DomUtil.create("div", "leaflet-bar leaflet-control");
+      var a = Lf.DomUtil.create("a", "atlas-fullscreen", div);
+      a.href = "#"; a.title = "Full screen"; a.setAttribute("role", "button"); a.innerHTML = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true"><path d="M1 5V1h4M9 1h4v4M13 9v4H9M5 13H1V9" fill="none" stroke="#333" stroke-width="2"/></svg>';
+      Lf.DomEvent.on(a, "click", function (e) {
+        Lf.DomEvent.preventDefault(e);
+        var el = map.getContainer();
+        if (document.fullscreenElement) { document.exitFullscreen(); } else if (el.requestFullscreen) { el.requestFullscreen(); }
+      });
+      Lf.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return control;
+  }
+
+  root.Atlas = {esc: esc, COL: COL, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer,
+                countryLayer: countryLayer, outlineLayer: outlineLayer, legendControl: legendControl,
+                fullscreenControl: fullscreenControl, years: years};
+})(window);

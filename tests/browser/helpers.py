@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from playwright.sync_api import Frame, Page
+
+MAP_FRAME = "st_folium"
+
+
+def map_frame(page: Page, timeout: float = 30_000) -> Frame:
+    page.wait_for_selector(f'iframe[src*="{MAP_FRAME}"]', timeout=timeout)
+    frame = next(f for f in page.frames if MAP_FRAME in f.url)
+    frame.wait_for_function("window.atlasDeployments !== undefined && window.atlasMap !== undefined", timeout=timeout)
+    return frame
+
+
+def open_app(page: Page, url: str) -> Frame:
+    page.goto(url)
+    page.get_by_text("Showing").first.wait_for(timeout=30_000)
+    return map_frame(page)
+
+
+def drawn_count(frame: Frame) -> int:
+    """Deployments the map draws: markers on screen plus the members of every cluster bubble."""
+    return frame.evaluate(
+        """() => {
+            const singles = document.querySelectorAll('.leaflet-marker-pane .atlas-m').length;
+            const clustered = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')]
+                .reduce((n, el) => n + parseInt(el.textContent, 10), 0);
+            return singles + clustered;
+        }"""
+    )
+
+
+def layer_count(frame: Frame) -> int:
+    return frame.evaluate("window.atlasDeployments.getLayers().length")
+
+
+def wait_for_layer_count(frame: Frame, expected: int, timeout: float = 20_000) -> None:
+    frame.wait_for_function(f"window.atlasDeployments && window.atlasDeployments.getLayers().length === {expected}", timeout=timeout)
+
+
+def choose(page: Page, key: str, option_prefix: str) -> None:
+    """Pick an option in the Streamlit multiselect with widget key `key`."""
+    page.locator(f".st-key-{key} input").click()
+    page.get_by_role("option").filter(has_text=option_prefix).first.click()
+    page.keyboard.press("Escape")

@@ -1,0 +1,107 @@
+"""What only a browser shows: the map draws, stays offline, escapes text, follows filters, opens details."""
+
+from urllib.parse import urlparse
+
+from browser.conftest import ALLOWED_EXTERNAL_HOSTS, browser_test_features
+from browser.helpers import choose, drawn_count, layer_count, map_frame, open_app, wait_for_layer_count
+
+TOTAL = len(browser_test_features())
+
+
+def test_map_draws_every_deployment_with_legend_and_outlines(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.wait_for_function(f"document.querySelectorAll('.leaflet-marker-pane .atlas-m, .marker-cluster').length > 0")
+    assert drawn_count(frame) == TOTAL
+    assert frame.locator(".atlas-legend").get_by_text("Acme Vision").count() == 1
+    frame.wait_for_function("document.querySelectorAll('.leaflet-atlasOutlines-pane path').length >= 3")
+
+
+def test_no_request_leaves_the_machine_except_map_tiles(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    page.wait_for_timeout(1500)
+    hosts = {urlparse(u).hostname for u in page.requests_seen if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    assert hosts - {"127.0.0.1", "localhost"} <= ALLOWED_EXTERNAL_HOSTS, hosts
+
+
+def test_hostile_text_shows_as_text_and_runs_nothing(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.evaluate("window.atlasMap.setView([32, 12], 7, {animate: false})")
+    marker = frame.locator(".atlas-m").first
+    marker.hover()
+    tooltip = frame.locator(".atlas-tip").first
+    tooltip.wait_for()
+    assert "<script>window.__pwned=1</script>" in tooltip.inner_text()
+    marker.click()
+    popup = frame.locator(".atlas-popup")
+    popup.wait_for()
+    assert "<img src=x onerror=" in popup.locator("h4").inner_text()
+    assert "${window.__pwned=3}" in popup.inner_text()
+    assert popup.locator("img, script").count() == 0
+    details = page.locator(".atlas-details")
+    details.wait_for(timeout=20_000)
+    assert "<script>window.__pwned=1</script>" in details.locator("h4").inner_text()
+    assert frame.evaluate("window.__pwned === undefined") and page.evaluate("window.__pwned === undefined")
+
+
+def test_choosing_a_vendor_changes_the_points_drawn(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    choose(page, "f_vendors", "Bolt AI")
+    frame = map_frame(page)
+    wait_for_layer_count(frame, 2)
+    page.get_by_text("Showing 2 of 6 deployments: vendor Bolt AI").wait_for()
+    assert drawn_count(frame) == 2
+
+
+def test_moving_the_year_slider_changes_the_points_drawn(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    handle = page.get_by_role("slider").last  # the upper end of the range
+    handle.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowLeft")  # 2021 -> 2015
+    page.get_by_text("active 2012–2015").wait_for(timeout=20_000)
+    wait_for_layer_count(map_frame(page), 1)
+
+
+def test_map_keeps_its_zoom_and_is_not_reloaded_after_a_filter_change(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.evaluate("window.atlasMap.setView([10, 20], 5, {animate: false}); window.__sameMap = true;")
+    page.wait_for_timeout(500)
+    choose(page, "f_countries", "Bland")
+    page.get_by_text("Showing 2 of 6 deployments: in Bland").wait_for()
+    wait_for_layer_count(frame, 2)
+    assert frame.evaluate("window.__sameMap === true"), "the map iframe was reloaded"
+    assert frame.evaluate("window.atlasMap.getZoom()") == 5
+    center = frame.evaluate("[window.atlasMap.getCenter().lat, window.atlasMap.getCenter().lng]")
+    assert abs(center[0] - 10) < 0.01 and abs(center[1] - 20) < 0.01
+
+
+def test_clicking_a_point_shows_its_sources_in_the_details_panel(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.evaluate("window.atlasMap.setView([10, 30], 11, {animate: false})")
+    frame.locator(".atlas-m").first.click()
+    details = page.locator(".atlas-details")
+    details.wait_for(timeout=20_000)
+    assert details.locator("h4").inner_text() == "Bland safe city"
+    source = details.locator("ol.atlas-sources a").first
+    assert source.inner_text() == "Story 1"
+    assert source.get_attribute("href") == "https://news.example.org/story-1"
+    assert source.get_attribute("target") == "_blank"
+    assert "Cameras were installed at the station." in details.inner_text()
+
+
+def test_country_layer_draws_shading_with_counts(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    assert frame.locator(".leaflet-overlay-pane path").count() == 0  # off until the reader turns it on
+    frame.get_by_text("Deployments per country").click()
+    frame.wait_for_function("window.atlasShading && window.atlasShading.getLayers().length === 3")
+    tooltips = frame.evaluate("window.atlasShading.getLayers().map(l => l.getTooltip().getContent()).sort()")
+    assert tooltips == ["Aland: 2 deployments", "Bland: 2 deployments", "Cland: 2 deployments"]
+    assert layer_count(frame) == TOTAL

@@ -1,0 +1,114 @@
+"""Escaping, the map payload, vendor colours, the legend, summaries and click lookup."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from geo import schema
+from geo.html import details_html, escape_text, link, tooltip_text, years_text
+from geo.mapdata import OTHER_COLOR, PALETTE, assign_colors, legend_entries, map_payload, script_json
+from geo.summaries import find_clicked, started_per_year, table_frame, top_countries, top_vendors, vendor_profile
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}`\\"
+
+
+def test_escape_text_neutralises_html_and_template_literals():
+    out = escape_text(HOSTILE)
+    for dangerous in ("<", ">", "${", "`", "\\"):
+        assert dangerous not in out
+    assert out.startswith("&lt;script&gt;") and "&#36;{alert(3)}" in out and "&#96;" in out
+
+
+def test_links_only_for_http_urls_and_open_in_new_tab():
+    assert link("javascript:alert(1)", "x") == "x"
+    html = link('https://a.org/?q="x"', "T<b>")
+    assert 'target="_blank"' in html and 'rel="noopener noreferrer"' in html
+    assert "&quot;x&quot;" in html and "T&lt;b&gt;" in html
+
+
+def test_details_html_escapes_every_field(atlas):
+    record = atlas.deployments.iloc[0].to_dict()
+    record.update(name=HOSTILE, description=HOSTILE, operator=HOSTILE)
+    record["sources"] = [{"publisher": HOSTILE, "title": HOSTILE, "date": "2019", "url": "https://a.org", "quote": HOSTILE}]
+    html = details_html(record, {"AA": "Aland"})
+    assert "<script" not in html and "<img" not in html and "${" not in html
+    assert html.count("&lt;script&gt;") == 6  # name, description, operator, publisher, title, quote
+    assert "Aland (AA)" in html
+
+
+def test_tooltip_and_years():
+    assert years_text(2015, None) == "since 2015" and years_text(2015, 2018) == "2015–2018"
+    assert years_text(2015, pd.NA) == "since 2015"
+    assert tooltip_text({"name": "Metro", "vendor_names": ["A", "B"], "year_start": 2018, "year_end": None}) == "Metro · A, B · since 2018"
+
+
+def test_script_json_cannot_close_a_script_tag():
+    text = script_json({"name": "</script><script>alert(1)</script>", "amp": "&"})
+    assert "</script" not in text and "<" not in text and "&" not in text
+    assert json.loads(text) == {"name": "</script><script>alert(1)</script>", "amp": "&"}
+
+
+def test_colors_go_to_the_most_frequent_vendors_and_ignore_placeholders(atlas):
+    colors = assign_colors(atlas.deployments)
+    assert colors["acme"] == PALETTE[0] and colors["bolt"] == PALETTE[1]
+    assert colors["unknown"] == OTHER_COLOR
+
+
+def test_colors_are_shared_beyond_the_palette(atlas):
+    colors = assign_colors(atlas.deployments, palette=("#111111",))
+    assert colors == {"acme": "#111111", "bolt": OTHER_COLOR, "cobalt": OTHER_COLOR, "unknown": OTHER_COLOR}
+
+
+def test_legend_lists_vendors_in_the_selection_then_others(atlas):
+    colors = assign_colors(atlas.deployments, palette=("#111111", "#222222"))
+    entries = legend_entries(atlas.deployments, colors, atlas.vendor_names)
+    assert entries == [
+        {"name": "Acme Vision", "color": "#111111"},
+        {"name": "Bolt AI", "color": "#222222"},
+        {"name": "Other vendors", "color": OTHER_COLOR},
+    ]
+    only_bolt = atlas.deployments[atlas.deployments["id"] == "bb-city"]
+    assert legend_entries(only_bolt, colors, atlas.vendor_names) == [{"name": "Bolt AI", "color": "#222222"}]
+
+
+def test_payload_rows_carry_every_shown_field(atlas):
+    payload = map_payload(atlas.deployments, assign_colors(atlas.deployments), atlas.vendor_names, atlas.country_names)
+    assert len(payload["rows"]) == 5
+    row = next(r for r in payload["rows"] if r[0] == "aa-airport")
+    assert row[1:3] == [11.0, 11.0]
+    assert [payload["vendors"][i]["name"] for i in row[6]] == ["Acme Vision", "Bolt AI"]
+    assert row[10:13] == [2018, None, 100]
+    assert row[16][0][3] == "https://news.example.org/story-1"
+    assert payload["labels"]["status"] == schema.STATUSES
+    json.dumps(payload)
+
+
+def test_summaries(atlas):
+    colors = assign_colors(atlas.deployments, palette=("#111111",))
+    per_year = started_per_year(atlas.deployments, colors, atlas.vendor_names)
+    assert per_year.set_index(["year", "vendor"])["deployments"].to_dict() == {
+        (2012, "Acme Vision"): 1, (2016, "Other vendors"): 1, (2018, "Acme Vision"): 1,
+        (2018, "Other vendors"): 1, (2019, "Other vendors"): 1, (2020, "Other vendors"): 1,
+    }
+    assert top_vendors(atlas.deployments, atlas.vendor_names).iloc[0].tolist() == ["Acme Vision", 2]
+    assert set(top_countries(atlas.deployments, atlas.country_names)["country"]) == {"Aland", "Bland", "Cland"}
+    table = table_frame(atlas.deployments, atlas.country_names)
+    assert list(table.columns) == ["Name", "Place", "Country", "Vendors", "Since", "Until", "Status", "Confidence", "First source"]
+    assert table.loc[1, "Vendors"] == "Acme Vision, Bolt AI"
+
+
+def test_vendor_profile(atlas):
+    profile = vendor_profile(atlas.deployments, atlas.vendors, "bolt")
+    assert profile["deployments"] == 2 and profile["countries"] == ["AA", "BB"] and profile["since"] == 2018
+    assert profile["per_year"].to_dict("list") == {"year": [2018, 2019], "deployments": [1, 1]}
+
+
+def test_find_clicked_uses_the_point_and_the_tooltip(atlas):
+    d = atlas.deployments
+    assert find_clicked(d, 11.0, 11.0) == "aa-airport"
+    assert find_clicked(d, 50.0, 50.0) is None
+    twin = d[d["id"] == "aa-airport"].copy()
+    twin["id"], twin["name"] = "aa-twin", "Twin"
+    both = pd.concat([d, twin])
+    assert find_clicked(both, 11.0, 11.0, "Twin · Acme Vision · since 2018") == "aa-twin"
