@@ -4,8 +4,9 @@ import time
 
 import streamlit as st
 
-from components import data, details, map_view, sidebar, tables
+from components import data, details, map_view, permalink, share, sidebar, tables
 from geo.filters import FILTER_LABELS, apply_filters, relax_suggestions, selection_sentence, year_bounds
+from geo.permalink import permalink as make_permalink
 
 st.set_page_config(page_title="Facial Recognition Atlas", page_icon="🗺️", layout="wide")
 st.title("Facial Recognition Atlas")
@@ -17,31 +18,42 @@ atlas, colors, asset_urls = loaded
 data.report_problems(atlas)
 
 bounds = year_bounds(atlas.deployments)
+permalink.apply_link_once(atlas, bounds)
+permalink.show_notices()
 sidebar.advance_playback(st.session_state, bounds)
 filters = sidebar.filters_from_state(st.session_state, bounds)
 sidebar.render_sidebar(atlas, filters, bounds)
 selection = apply_filters(atlas.deployments, filters)
 
-st.markdown(f"**{selection_sentence(len(selection), len(atlas.deployments), filters, atlas.vendor_names, atlas.country_names)}**")
+sentence = selection_sentence(len(selection), len(atlas.deployments), filters, atlas.vendor_names, atlas.country_names)
+st.markdown(f"**{sentence}**")
 if selection.empty:
     hints = [f"{FILTER_LABELS[name]} (would show {count})" for name, count in relax_suggestions(atlas.deployments, filters)]
     st.warning("No deployment matches these filters." + (" Try relaxing: " + "; ".join(hints) + "." if hints else ""))
 
 map_column, details_column = st.columns([3, 2])
 with map_column:
-    clicked = map_view.render_map(selection, colors, atlas.vendor_names, atlas.country_names, asset_urls)
+    clicked, view = map_view.render_map(
+        selection, colors, atlas.vendor_names, atlas.country_names, asset_urls,
+        view=st.session_state.get(permalink.VIEW_KEY), track_view=bool(st.session_state.get(permalink.INCLUDE_VIEW_KEY)),
+    )
 if clicked:
     st.session_state[details.SELECTED_KEY] = clicked
 with details_column:
     details.render_details(atlas, st.session_state.get(details.SELECTED_KEY))
+permalink.sync_url(filters, view or st.session_state.get(permalink.VIEW_KEY))
 
-table_tab, charts_tab, vendors_tab = st.tabs(["Table", "Charts", "Vendor profiles"])
+table_tab, charts_tab, vendors_tab, share_tab = st.tabs(["Table", "Charts", "Vendor profiles", "Share & cite"])
 with table_tab:
     tables.render_table(selection, atlas.country_names)
 with charts_tab:
     tables.render_charts(selection, colors, atlas.vendor_names, atlas.country_names)
 with vendors_tab:
     details.render_vendor_profiles(atlas)
+with share_tab:
+    st.checkbox("Include the map view (centre and zoom) in the link", key=permalink.INCLUDE_VIEW_KEY)
+    link = make_permalink(st.context.url or "", filters, view if st.session_state.get(permalink.INCLUDE_VIEW_KEY) else None)
+    share.render_share(atlas, selection, colors, sentence, link, data.data_dir())
 
 if st.session_state.get(sidebar.PLAYING_KEY):
     time.sleep(1)

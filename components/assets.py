@@ -13,13 +13,13 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import web
+from geo.mapdata import outlines_geojson
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
 # From the streamlit-folium iframe (/component/<name>/index.html) back to the app's static route.
 STATIC_URL = "../../app/static"
 OUTLINES_NAME = "countries.json"
-OUTLINE_TOLERANCE_DEGREES = 0.05
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -29,14 +29,6 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     shutil.copy2(source, target)
 
 
-def simplified_outlines(countries: gpd.GeoDataFrame, tolerance: float = OUTLINE_TOLERANCE_DEGREES) -> dict:
-    """Country outlines light enough to draw on every page load (about a tenth of the source size)."""
-    light = countries[["iso_a2", "name", "geometry"]].copy()
-    light["geometry"] = light.geometry.simplify(tolerance, preserve_topology=True).set_precision(0.01)
-    light = light[~light.geometry.is_empty]
-    return json.loads(light.to_json(drop_id=True))
-
-
 def publish_assets(countries: gpd.GeoDataFrame, static_dir: Path = STATIC_DIR) -> dict[str, str]:
     """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe."""
     for name, source in {**web.SCRIPTS, **web.STYLES}.items():
@@ -44,7 +36,7 @@ def publish_assets(countries: gpd.GeoDataFrame, static_dir: Path = STATIC_DIR) -
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, static_dir / "atlas" / "images" / image.name)
     outlines = static_dir / "atlas" / OUTLINES_NAME
-    payload = json.dumps(simplified_outlines(countries), separators=(",", ":"))
+    payload = json.dumps(outlines_geojson(countries), separators=(",", ":"))
     if not outlines.exists() or outlines.read_text(encoding="utf-8") != payload:
         outlines.write_text(payload, encoding="utf-8")
     names = [*web.SCRIPTS, *web.STYLES, OUTLINES_NAME]

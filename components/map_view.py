@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 from components.map import base_map, selection_layers
 from geo.filters import count_by_country
 from geo.mapdata import map_payload
+from geo.permalink import MapView
 from geo.summaries import find_clicked
 
 MAP_KEY = "atlas_map"
@@ -24,8 +25,11 @@ def render_map(
     vendor_names: Mapping[str, str],
     country_names: Mapping[str, str],
     asset_urls: Mapping[str, str],
-) -> str | None:
-    """Draw the selection; return the id of the deployment the user clicked last, if any.
+    view: MapView | None = None,
+    track_view: bool = False,
+) -> tuple[str | None, MapView | None]:
+    """Draw the selection; return the id of the deployment clicked last (if any) and, when `track_view`
+    is on, the map's current view (only then do pans and zooms rerun the page).
 
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
@@ -38,9 +42,18 @@ def render_map(
         use_container_width=True,
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=False),
-        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
+        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else []),
+        center=(view.lat, view.lng) if view else None,
+        zoom=view.zoom if view else None,
     )
-    clicked = (result or {}).get("last_object_clicked")
-    if not clicked:
+    result = result or {}
+    clicked = result.get("last_object_clicked")
+    clicked_id = find_clicked(selection, clicked["lat"], clicked["lng"], result.get("last_object_clicked_tooltip")) if clicked else None
+    return clicked_id, current_view(result) if track_view else None
+
+
+def current_view(result: Mapping) -> MapView | None:
+    center, zoom = result.get("center"), result.get("zoom")
+    if not center or zoom is None:
         return None
-    return find_clicked(selection, clicked["lat"], clicked["lng"], (result or {}).get("last_object_clicked_tooltip"))
+    return MapView(round(float(center["lat"]), 4), round(float(center["lng"]), 4), int(zoom))

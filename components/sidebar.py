@@ -22,12 +22,13 @@ FILTER_KEYS = {
     "text": "f_text",
 }
 PLAYING_KEY = "playing"
+NOTICES_KEY = "link_notices"  # what a shared link asked for that had to be ignored
 
 
 def filters_from_state(state: Mapping[str, Any], bounds: tuple[int, int]) -> Filters:
-    """The Filters that the widgets' current values stand for (a full year range means no year filter)."""
+    """The Filters that the widgets' current values stand for (an end of the year range left at the data's
+    bound restricts nothing, so it is left out of the filters, the sentence and the link)."""
     year_from, year_to = state.get(FILTER_KEYS["years"], bounds)
-    full_range = (year_from, year_to) == tuple(bounds)
     return Filters(
         vendors=tuple(state.get(FILTER_KEYS["vendors"], ())),
         vendor_countries=tuple(state.get(FILTER_KEYS["vendor_countries"], ())),
@@ -35,8 +36,8 @@ def filters_from_state(state: Mapping[str, Any], bounds: tuple[int, int]) -> Fil
         sectors=tuple(state.get(FILTER_KEYS["sectors"], ())),
         statuses=tuple(state.get(FILTER_KEYS["statuses"], ())),
         confidences=tuple(state.get(FILTER_KEYS["confidences"], ())),
-        year_from=None if full_range else int(year_from),
-        year_to=None if full_range else int(year_to),
+        year_from=None if year_from <= bounds[0] else int(year_from),
+        year_to=None if year_to >= bounds[1] else int(year_to),
         text=str(state.get(FILTER_KEYS["text"], "")),
     )
 
@@ -46,6 +47,7 @@ def reset_filters(state: MutableMapping[str, Any]) -> None:
     for key in FILTER_KEYS.values():
         state.pop(key, None)
     state[PLAYING_KEY] = False
+    state[NOTICES_KEY] = []
 
 
 def next_play_year(state: Mapping[str, Any], bounds: tuple[int, int]) -> int | None:

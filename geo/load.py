@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
+from geo.export import csv_to_features
 from geo.validate import (
     DATA_DIR,
     CountryIndex,
@@ -67,12 +68,11 @@ def deployments_frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=CRS)
 
 
-def read_deployments(
-    path: Path, vendor_ids: set[str] | None = None, countries: CountryIndex | None = None
+def deployments_from_collection(
+    data: Any, file: str, vendor_ids: set[str] | None = None, countries: CountryIndex | None = None
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Deployments that pass validation, and the problems of those that do not (nothing is silently dropped)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    problems = validate_deployments(data, str(path), vendor_ids, countries)
+    problems = validate_deployments(data, file, vendor_ids, countries)
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
         return deployments_frame([]), problems
     bad_records = {p.record for p in problems}
@@ -84,6 +84,19 @@ def read_deployments(
         and (f["properties"].get("id") or f"#{i}") not in bad_records
     ]
     return deployments_frame(good), problems
+
+
+def read_deployments(
+    path: Path, vendor_ids: set[str] | None = None, countries: CountryIndex | None = None
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Deployments from a GeoJSON file, or from a CSV written by `geo.export.to_csv`."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        data: Any = {"type": "FeatureCollection", "features": csv_to_features(text)}
+    else:
+        data = json.loads(text)
+    return deployments_from_collection(data, str(path), vendor_ids, countries)
 
 
 def read_vendors(path: Path) -> tuple[pd.DataFrame, list[Problem]]:

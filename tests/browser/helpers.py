@@ -14,7 +14,7 @@ def map_frame(page: Page, timeout: float = 30_000) -> Frame:
 
 def open_app(page: Page, url: str) -> Frame:
     page.goto(url)
-    page.get_by_text("Showing").first.wait_for(timeout=30_000)
+    page.locator("strong", has_text="Showing").first.wait_for(timeout=30_000)
     return map_frame(page)
 
 

@@ -1,0 +1,79 @@
+"""Share and cite: the permalink, a copyable citation, downloads (HTML map, PNG, CSV, GeoJSON, the full
+dataset with its datapackage.json) and embed code. Files are generated only when a button is clicked."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Callable, Mapping
+
+import geopandas as gpd
+import streamlit as st
+
+from geo.citation import PROJECT_NAME, citation, credit_line, data_version
+from geo.export import csv_metadata, datapackage, to_csv, to_geojson
+from geo.load import Atlas
+from geo.png import SIZES, render_png
+from geo.snapshot_html import embed_code, snapshot_html
+
+SNAPSHOT_NAME = "facial-recognition-atlas.html"
+
+
+def full_dataset_zip(data_dir: Path, version: str) -> bytes:
+    """data/ as one zip with a Frictionless datapackage.json describing every field."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("deployments.geojson", "vendors.csv", "countries.geojson", "README.md"):
+            path = data_dir / name
+            if path.exists():
+                archive.write(path, f"facial-recognition-atlas/{name}")
+        archive.writestr("facial-recognition-atlas/datapackage.json", json.dumps(datapackage(version), indent=2))
+    return buffer.getvalue()
+
+
+def _download(label: str, make: Callable[[], bytes | str], file_name: str, mime: str, key: str) -> None:
+    st.download_button(label, data=make, file_name=file_name, mime=mime, key=key, on_click="ignore", width="stretch")
+
+
+def render_share(
+    atlas: Atlas,
+    selection: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    sentence: str,
+    link: str,
+    data_dir: Path,
+) -> None:
+    version = data_version(data_dir)
+    cite = citation(sentence, link, version)
+    today = date.today().isoformat()
+    st.markdown("**Link to this view**")
+    st.code(link, language=None, wrap_lines=True)
+    st.markdown("**Cite this view**")
+    st.code(cite, language=None, wrap_lines=True)
+
+    def html_file() -> str:
+        return snapshot_html(selection, atlas.countries, colors, atlas.vendor_names, atlas.country_names,
+                             title=PROJECT_NAME, sentence=sentence, citation=cite)
+
+    def png_file(size: tuple[int, int]) -> Callable[[], bytes]:
+        return lambda: render_png(selection, atlas.countries, colors, atlas.vendor_names, title=PROJECT_NAME,
+                                  sentence=sentence, credit=credit_line(version, link), date=today, size=size)
+
+    columns = st.columns(3)
+    with columns[0]:
+        _download("Download map (HTML)", html_file, SNAPSHOT_NAME, "text/html", "dl_html")
+        _download("Download data (CSV)", lambda: to_csv(selection), "deployments.csv", "text/csv", "dl_csv")
+    with columns[1]:
+        for label, size in SIZES.items():
+            _download(f"Download image (PNG {label})", png_file(size), f"facial-recognition-atlas-{label}.png", "image/png", f"dl_png_{label}")
+    with columns[2]:
+        _download("Download data (GeoJSON)", lambda: to_geojson(selection), "deployments.geojson", "application/geo+json", "dl_geojson")
+        _download("CSV metadata and citation (JSON)", lambda: json.dumps(csv_metadata(cite, version, len(selection)), indent=2),
+                  "deployments.csv-metadata.json", "application/json", "dl_csv_meta")
+        _download("Full dataset with datapackage.json (ZIP)", lambda: full_dataset_zip(data_dir, version),
+                  "facial-recognition-atlas-data.zip", "application/zip", "dl_zip")
+    st.markdown("**Embed the downloaded map** (host the HTML file, then paste this where it should appear)")
+    st.code(embed_code(f"https://example.org/path/to/{SNAPSHOT_NAME}", f"{PROJECT_NAME}: {sentence}"), language="html")

@@ -1,0 +1,170 @@
+"""The selection as CSV and GeoJSON (both load back through the project's loader without losing a field),
+the CSV's metadata, and the Frictionless Data package describing the full dataset."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema
+from geo.citation import LICENCE_NOTE, PROJECT_NAME
+
+LIST_SEPARATOR = "; "
+SOURCE_COLUMN = re.compile(r"^source(\d+)_(publisher|title|date|url|quote)$")
+SOURCE_KEYS = tuple(f.name for f in schema.SOURCE_FIELDS)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def to_features(selection: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """GeoJSON features with exactly the schema's fields (no join columns)."""
+    features = []
+    for record in selection.to_dict("records"):
+        props = {name: _plain(record[name]) for name in schema.DEPLOYMENT_FIELD_NAMES}
+        props["vendors"], props["sectors"] = list(record["vendors"]), list(record["sectors"])
+        props["sources"] = [dict(s) for s in record["sources"]]
+        point = record["geometry"]
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [point.x, point.y]}, "properties": props})
+    return features
+
+
+def to_geojson(selection: gpd.GeoDataFrame) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": to_features(selection)}, ensure_ascii=False, indent=1)
+
+
+def csv_columns(max_sources: int) -> list[str]:
+    sources = [f"source{i}_{key}" for i in range(1, max_sources + 1) for key in SOURCE_KEYS]
+    fields = [n for n in schema.DEPLOYMENT_FIELD_NAMES if n != "sources"]
+    return [*fields, "longitude", "latitude", *sources]
+
+
+def to_csv(selection: gpd.GeoDataFrame) -> str:
+    """One row per deployment; list fields joined with '; '; sources as numbered column groups."""
+    features = to_features(selection)
+    max_sources = max((len(f["properties"]["sources"]) for f in features), default=1)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=csv_columns(max_sources), lineterminator="\n")
+    writer.writeheader()
+    for feature in features:
+        props = feature["properties"]
+        row: dict[str, Any] = {k: ("" if v is None else v) for k, v in props.items() if k != "sources"}
+        for name in schema.LIST_FIELDS:
+            row[name] = LIST_SEPARATOR.join(props[name])
+        row["longitude"], row["latitude"] = feature["geometry"]["coordinates"]
+        for i, source in enumerate(props["sources"], start=1):
+            row.update({f"source{i}_{key}": source[key] for key in SOURCE_KEYS})
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _csv_value(name: str, text: str) -> Any:
+    field = schema.deployment_field(name)
+    if field.kind == "int":
+        return int(text) if text.strip().lstrip("-").isdigit() else (None if not text.strip() else text)
+    if field.kind.startswith("list"):
+        return [v.strip() for v in text.split(";") if v.strip()]
+    return text
+
+
+def csv_to_features(text: str) -> list[dict[str, Any]]:
+    """GeoJSON features from the CSV export, ready for the loader's validation and normalisation."""
+    features = []
+    for row in csv.DictReader(io.StringIO(text)):
+        props = {name: _csv_value(name, row.get(name, "")) for name in schema.DEPLOYMENT_FIELD_NAMES if name != "sources"}
+        sources: dict[int, dict[str, str]] = {}
+        for column, value in row.items():
+            match = SOURCE_COLUMN.match(column or "")
+            if match:
+                sources.setdefault(int(match.group(1)), {})[match.group(2)] = value or ""
+        props["sources"] = [sources[i] for i in sorted(sources) if any(sources[i].values())]
+        coordinates = [float(row["longitude"]), float(row["latitude"])]
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coordinates}, "properties": props})
+    return features
+
+
+def csv_metadata(citation_text: str, version: str, rows: int) -> dict[str, Any]:
+    """What accompanies a CSV download: the citation, data version, licence and a column guide."""
+    return {
+        "title": f"{PROJECT_NAME}: filtered deployments",
+        "citation": citation_text,
+        "data_version": version,
+        "rows": rows,
+        "licence": LICENCE_NOTE,
+        "columns": {f.name: f.description for f in schema.DEPLOYMENT_FIELDS if f.name != "sources"}
+        | {"longitude": "WGS84 longitude", "latitude": "WGS84 latitude",
+           "sourceN_*": "Nth source: publisher, title, date, url, quote"},
+        "list_separator": LIST_SEPARATOR,
+    }
+
+
+FRICTIONLESS_TYPES = {"str": "string", "id": "string", "iso2": "string", "enum": "string", "int": "integer",
+                      "date": "string", "url": "string", "quote": "string"}
+
+
+def _table_field(f: schema.Field) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": f.name, "title": f.label, "description": f.description,
+                             "type": FRICTIONLESS_TYPES.get(f.kind, "array" if f.kind.startswith("list") else "object")}
+    constraints: dict[str, Any] = {}
+    if f.required and not f.nullable:
+        constraints["required"] = True
+    if f.choices and f.kind == "enum":
+        constraints["enum"] = list(f.choices)
+    if f.kind == "url":
+        entry["format"] = "uri"
+    if constraints:
+        entry["constraints"] = constraints
+    return entry
+
+
+def datapackage(version: str) -> dict[str, Any]:
+    """A Frictionless Data package descriptor for `data/`, generated from the schema."""
+    return {
+        "profile": "data-package",
+        "name": "facial-recognition-atlas",
+        "title": PROJECT_NAME,
+        "description": "Facial-recognition deployments worldwide, each with its sources, vendors and confidence.",
+        "version": version,
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "sources": [{"title": "Seed articles and further public reporting; each record cites its own sources "
+                              "(publisher, title, date, URL, quote)."},
+                    {"title": "Natural Earth Admin 0 – Countries 1:50m (public domain), via npm world-atlas 2.0.2",
+                     "path": "https://www.naturalearthdata.com/"}],
+        "resources": [
+            {"name": "deployments", "path": "deployments.geojson", "format": "geojson", "mediatype": "application/geo+json",
+             "description": "One Point feature per deployment; fields below are the features' properties.",
+             "schema": {"fields": [_table_field(f) for f in schema.DEPLOYMENT_FIELDS],
+                        "sourceFields": [_table_field(f) for f in schema.SOURCE_FIELDS]}},
+            {"name": "vendors", "path": "vendors.csv", "format": "csv", "mediatype": "text/csv", "profile": "tabular-data-resource",
+             "schema": {"fields": [_table_field(f) for f in schema.VENDOR_FIELDS], "primaryKey": "id"}},
+            {"name": "countries", "path": "countries.geojson", "format": "geojson", "mediatype": "application/geo+json",
+             "licenses": [{"name": "PDDL-1.0", "title": "Public domain (Natural Earth)"}],
+             "description": "Country outlines with iso_a2, iso_n3 and name."},
+        ],
+    }
+
+
+def write_datapackage(data_dir: Path, version: str) -> Path:
+    path = Path(data_dir) / "datapackage.json"
+    path.write_text(json.dumps(datapackage(version), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    from geo.citation import data_version
+    from geo.validate import DATA_DIR
+
+    print(write_datapackage(DATA_DIR, data_version(DATA_DIR)))

@@ -1,0 +1,101 @@
+"""Write the HTML map, PNG image, CSV or GeoJSON of a selection without starting the app.
+
+Example:
+    python -m geo.snapshot --vendor huawei --from 2015 --to 2020 --html map.html --png map.png --csv map.csv
+
+Filters take the same values as the app's link (`--vendor` and the other list filters may repeat).
+Unknown or malformed values are errors here (exit 2), because a pipeline should not silently publish
+a different selection than it asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from geo.citation import PROJECT_NAME, citation, credit_line, data_version
+from geo.export import csv_metadata, to_csv, to_geojson
+from geo.filters import apply_filters, selection_sentence, year_bounds
+from geo.load import load_atlas
+from geo.mapdata import assign_colors
+from geo.permalink import LIST_PARAMS, Vocabulary, parse_link, permalink
+from geo.validate import DATA_DIR
+
+DEFAULT_BASE_URL = "http://localhost:8501/"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo.snapshot", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    for param in LIST_PARAMS:
+        parser.add_argument(f"--{param}", action="append", default=[], metavar="VALUE", help=f"{param} filter (repeatable)")
+    parser.add_argument("--from", dest="year_from", metavar="YEAR", help="active in or after this year")
+    parser.add_argument("--to", dest="year_to", metavar="YEAR", help="active in or before this year")
+    parser.add_argument("--q", default="", metavar="TEXT", help="free-text search")
+    parser.add_argument("--html", type=Path, help="write the self-contained HTML map here")
+    parser.add_argument("--png", type=Path, help="write the PNG image here")
+    parser.add_argument("--png-size", default="1600x900", choices=["1600x900", "3200x1800"])
+    parser.add_argument("--csv", type=Path, help="write CSV here (and its metadata next to it)")
+    parser.add_argument("--geojson", type=Path, help="write GeoJSON here")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
+    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="where the app is published, for the permalink")
+    return parser
+
+
+def query_from_args(args: argparse.Namespace) -> dict[str, list[str]]:
+    query = {param: list(getattr(args, param)) for param in LIST_PARAMS if getattr(args, param)}
+    for name, value in (("from", args.year_from), ("to", args.year_to), ("q", args.q)):
+        if value:
+            query[name] = [value]
+    return query
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not any((args.html, args.png, args.csv, args.geojson)):
+        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson")
+    try:
+        atlas = load_atlas(args.data_dir)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
+        return 2
+    bounds = year_bounds(atlas.deployments)
+    vocabulary = Vocabulary(frozenset(atlas.vendors["id"]), frozenset(atlas.countries["iso_a2"]),
+                            frozenset(c for cs in atlas.deployments["vendor_countries"] for c in cs), bounds)
+    parsed = parse_link(query_from_args(args), vocabulary)
+    if parsed.ignored:
+        parser.error("could not use: " + "; ".join(parsed.ignored))
+    selection = apply_filters(atlas.deployments, parsed.filters)
+    colors = assign_colors(atlas.deployments)
+    sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, atlas.vendor_names, atlas.country_names)
+    version = data_version(args.data_dir)
+    link = permalink(args.base_url, parsed.filters)
+    cite = citation(sentence, link, version)
+    if args.html:
+        from geo.snapshot_html import snapshot_html
+
+        args.html.write_text(snapshot_html(selection, atlas.countries, colors, atlas.vendor_names, atlas.country_names,
+                                           title=PROJECT_NAME, sentence=sentence, citation=cite), encoding="utf-8")
+    if args.png:
+        from geo.png import SIZES, render_png
+
+        args.png.write_bytes(render_png(selection, atlas.countries, colors, atlas.vendor_names, title=PROJECT_NAME,
+                                        sentence=sentence, credit=credit_line(version, link), date=date.today().isoformat(),
+                                        size=SIZES[args.png_size]))
+    if args.csv:
+        args.csv.write_text(to_csv(selection), encoding="utf-8")
+        meta = args.csv.with_name(args.csv.name + "-metadata.json")
+        meta.write_text(json.dumps(csv_metadata(cite, version, len(selection)), indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.geojson:
+        args.geojson.write_text(to_geojson(selection), encoding="utf-8")
+    print(cite)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

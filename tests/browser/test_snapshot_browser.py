@@ -1,0 +1,68 @@
+"""The downloaded HTML map opened from disk with every network request blocked."""
+
+from pathlib import Path
+
+import pytest
+
+import synthetic
+from browser.conftest import HOSTILE, browser_test_features
+from geo.load import load_atlas
+from geo.mapdata import assign_colors
+from geo.snapshot_html import snapshot_html
+
+TILE_HOST = "tile.openstreetmap.org"
+
+
+@pytest.fixture
+def snapshot_file(tmp_path) -> Path:
+    atlas = load_atlas(synthetic.write_dataset(tmp_path / "data", browser_test_features()))
+    page = snapshot_html(atlas.deployments, atlas.countries, assign_colors(atlas.deployments), atlas.vendor_names,
+                         atlas.country_names, title="Atlas test", sentence="Showing 6 of 6 deployments",
+                         citation="Facial Recognition Atlas (data version test). Retrieved 2026-11-22.")
+    path = tmp_path / "snapshot.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def test_snapshot_works_offline_from_disk(browser, snapshot_file):
+    context = browser.new_context(viewport={"width": 1300, "height": 850})
+    attempted: list[str] = []
+
+    def block(route):
+        attempted.append(route.request.url)
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", block)
+    page = context.new_page()
+    page.goto(snapshot_file.as_uri())
+    page.wait_for_function("window.atlasDeployments && window.atlasDeployments.getLayers().length === 6")
+    assert page.get_by_text("Showing 6 of 6 deployments").count() == 1
+    assert "Retrieved 2026-11-22" in page.inner_text("#atlas-citation")
+    page.wait_for_function("document.querySelectorAll('.leaflet-atlasOutlines-pane path').length >= 3")
+
+    # The year slider changes what is drawn (only Metro faces started by 2012).
+    page.eval_on_selector("#atlas-year", "el => { el.value = '2012'; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function("window.atlasDeployments.getLayers().length === 1")
+    assert "1 of 6" in page.inner_text("#atlas-count")
+    page.eval_on_selector("#atlas-year", "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function("window.atlasDeployments.getLayers().length === 6")
+
+    # A popup shows its sources; hostile text stays text.
+    page.evaluate("window.atlasMap.setView([10, 30], 11, {animate: false})")
+    page.locator(".atlas-m").first.click()
+    popup = page.locator(".atlas-popup")
+    popup.wait_for()
+    link = popup.locator("a").first
+    assert link.inner_text() == "Story 1" and link.get_attribute("href") == "https://news.example.org/story-1"
+    page.evaluate("window.atlasMap.setView([32, 12], 11, {animate: false})")
+    page.locator(".atlas-m").first.click()
+    page.wait_for_function("document.querySelector('.atlas-popup h4') && document.querySelector('.atlas-popup h4').textContent.includes('<script>')")
+    assert HOSTILE in page.locator(".atlas-popup h4").inner_text()
+    assert page.evaluate("window.__pwned === undefined")
+
+    external = {url.split("/")[2] for url in attempted if not url.startswith("file:")}
+    assert external <= {TILE_HOST}, external
+    context.close()

@@ -1,0 +1,112 @@
+"""Filters <-> URL: parsing, notices for bad values, round trips, and arbitrary query strings."""
+
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from components.data import DATA_DIR_ENV
+from geo.filters import Filters
+from geo.permalink import MapView, Vocabulary, link_params, parse_link, permalink
+
+VOCAB = Vocabulary(vendors=frozenset({"acme", "bolt"}), countries=frozenset({"AA", "BB"}),
+                   vendor_countries=frozenset({"AA"}), year_bounds=(2012, 2021))
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def test_a_full_link_parses_into_filters_and_view():
+    params = {"vendor": ["acme", "bolt"], "from": "2014", "to": "2019", "country": ["BB"], "sector": ["policing"],
+              "status": ["pilot"], "confidence": ["claimed"], "home": ["AA"], "q": "metro", "view": "10.5,20.25,6"}
+    parsed = parse_link(params, VOCAB)
+    assert parsed.ignored == []
+    assert parsed.filters == Filters(vendors=("acme", "bolt"), vendor_countries=("AA",), countries=("BB",),
+                                     sectors=("policing",), statuses=("pilot",), confidences=("claimed",),
+                                     year_from=2014, year_to=2019, text="metro")
+    assert parsed.view == MapView(10.5, 20.25, 6)
+
+
+@pytest.mark.parametrize(
+    "params,notice",
+    [
+        ({"vendor": ["acme", "nobody"]}, "vendor='nobody' (unknown vendor)"),
+        ({"from": "abc"}, "from='abc' (expected a year"),
+        ({"to": "1999"}, "to=1999 (outside the data's years 2012–2021)"),
+        ({"from": "2019", "to": "2014"}, "the range ends before it starts"),
+        ({"q": "x" * 5000}, "q of 5000 characters"),
+        ({"status": ["live"]}, "status='live' (unknown status)"),
+        ({"view": "north,pole"}, "view='north,pole' (expected latitude,longitude,zoom)"),
+        ({"colour": "red"}, "'colour' (not a filter of this map)"),
+    ],
+)
+def test_bad_values_are_ignored_with_a_notice_and_the_rest_applies(params, notice):
+    parsed = parse_link({**params, "country": ["AA"]}, VOCAB)
+    assert any(notice in n for n in parsed.ignored), parsed.ignored
+    assert parsed.filters.countries == ("AA",)
+    if "vendor" in params:
+        assert parsed.filters.vendors == ("acme",)
+
+
+def test_link_params_round_trip():
+    filters = Filters(vendors=("bolt",), countries=("AA", "BB"), year_from=2015, text="gates")
+    params = link_params(filters, MapView(1.5, 2.5, 4))
+    assert params == {"vendor": ["bolt"], "country": ["AA", "BB"], "from": ["2015"], "q": ["gates"], "view": ["1.5000,2.5000,4"]}
+    assert parse_link(params, VOCAB).filters == filters
+    link = permalink("http://host/app?old=1", filters)
+    assert link.startswith("http://host/app?vendor=bolt&country=AA&country=BB&from=2015&q=gates")
+    assert parse_link(parse_qs(link.split("?", 1)[1]), VOCAB).filters == filters
+
+
+TEXT = st.text(max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["vendor", "from", "to", "country", "home", "sector", "status", "confidence", "q", "view"]) | TEXT,
+                       TEXT | st.lists(TEXT, max_size=60), max_size=12))
+def test_arbitrary_query_strings_never_raise(params):
+    parsed = parse_link(params, VOCAB)
+    assert set(parsed.filters.vendors) <= VOCAB.vendors
+    assert parsed.filters.year_from is None or 2012 <= parsed.filters.year_from <= 2021
+    assert len(parsed.filters.text) <= 200
+
+
+@pytest.fixture
+def app(data_dir, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def sentence(at):
+    return next(m.value for m in at.markdown if "Showing" in m.value)
+
+
+def test_opening_a_link_restores_the_filters(app):
+    app.query_params["vendor"] = ["acme"]
+    app.query_params["country"] = ["AA"]
+    app.query_params["from"] = "2017"
+    app.run()
+    assert not app.exception
+    assert sentence(app) == "**Showing 1 of 5 deployments: vendor Acme Vision, in Aland, active in or after 2017**"
+    assert app.slider[0].value == (2017, 2021)
+    assert not app.warning
+
+
+def test_a_bad_link_value_is_ignored_with_a_visible_notice(app):
+    app.query_params["vendor"] = ["acme", "<script>"]
+    app.query_params["from"] = "abc"
+    app.run()
+    assert not app.exception
+    assert "vendor='<script>' (unknown vendor)" in app.warning[0].value and "from='abc'" in app.warning[0].value
+    assert sentence(app) == "**Showing 2 of 5 deployments: vendor Acme Vision**"
+
+
+def test_changing_a_filter_updates_the_link(app):
+    app.run()
+    next(w for w in app.multiselect if w.label == "Sector").set_value(["education", "transport"]).run()
+    app.text_input[0].input("gates").run()
+    assert app.query_params["sector"] == ["education", "transport"]
+    assert app.query_params["q"] in ("gates", ["gates"])
+    next(b for b in app.button if b.label == "Reset filters").click().run()
+    assert dict(app.query_params) == {}
