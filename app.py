@@ -34,7 +34,7 @@ if selection.empty:
 map_column, details_column = st.columns([3, 2])
 with map_column:
     clicked, view = map_view.render_map(
-        selection, colors, atlas.vendor_names, atlas.country_names, asset_urls,
+        atlas.deployments, selection, colors, atlas.vendor_names, atlas.country_names, asset_urls,
         view=st.session_state.get(permalink.VIEW_KEY), track_view=bool(st.session_state.get(permalink.INCLUDE_VIEW_KEY)),
     )
 if clicked:

@@ -6,6 +6,7 @@ Files are copied (Streamlit refuses symlinks that leave `static/`) from the XSta
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -29,15 +30,27 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     shutil.copy2(source, target)
 
 
-def publish_assets(countries: gpd.GeoDataFrame, static_dir: Path = STATIC_DIR) -> dict[str, str]:
-    """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe."""
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe.
+
+    `payload` (every deployment, as the map draws them) is written under a content-hashed name, so the
+    browser fetches it once per data version and filter changes only send which rows to show."""
     for name, source in {**web.SCRIPTS, **web.STYLES}.items():
         _copy_if_changed(source, static_dir / "atlas" / name)
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, static_dir / "atlas" / "images" / image.name)
-    outlines = static_dir / "atlas" / OUTLINES_NAME
-    payload = json.dumps(outlines_geojson(countries), separators=(",", ":"))
-    if not outlines.exists() or outlines.read_text(encoding="utf-8") != payload:
-        outlines.write_text(payload, encoding="utf-8")
-    names = [*web.SCRIPTS, *web.STYLES, OUTLINES_NAME]
-    return {name: f"{STATIC_URL}/atlas/{name}" for name in names}
+    _write_if_changed(static_dir / "atlas" / OUTLINES_NAME, json.dumps(outlines_geojson(countries), separators=(",", ":")))
+    records = json.dumps(payload, separators=(",", ":"))
+    records_name = f"deployments-{hashlib.sha256(records.encode()).hexdigest()[:12]}.json"
+    _write_if_changed(static_dir / "atlas" / records_name, records)
+    for stale in (static_dir / "atlas").glob("deployments-*.json"):
+        if stale.name != records_name:
+            stale.unlink(missing_ok=True)
+    urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES, OUTLINES_NAME]}
+    return {**urls, "deployments.json": f"{STATIC_URL}/atlas/{records_name}"}

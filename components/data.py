@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.assets import publish_assets
 from geo.load import Atlas, load_atlas
-from geo.mapdata import assign_colors
+from geo.mapdata import assign_colors, map_payload
 from geo.validate import DATA_DIR
 
 DATA_DIR_ENV = "ATLAS_DATA_DIR"
@@ -28,7 +28,9 @@ def _version(folder: Path) -> tuple:
 @st.cache_resource(show_spinner="Loading deployments…")
 def _cached_atlas(folder: str, version: tuple) -> tuple[Atlas, dict[str, str], dict[str, str]]:
     atlas = load_atlas(Path(folder))
-    return atlas, assign_colors(atlas.deployments), publish_assets(atlas.countries)
+    colors = assign_colors(atlas.deployments)
+    payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
+    return atlas, colors, publish_assets(atlas.countries, payload)
 
 
 def load() -> tuple[Atlas, dict[str, str], dict[str, str]] | None:

@@ -41,6 +41,8 @@ class OfflineBasemap(MacroElement):
             map.getContainer().style.background = "#cfe3ef";
             window.atlasCountryGeo = window.atlasCountryGeo || fetch({{ this.url_json }})
                 .then(function (r) { return r.json(); });
+            window.atlasData = window.atlasData || fetch({{ this.data_url_json }})
+                .then(function (r) { return r.json(); });
             window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
             Atlas.fullscreenControl(L).addTo(map);
             window.atlasMap = map;
@@ -49,36 +51,41 @@ class OfflineBasemap(MacroElement):
         """
     )
 
-    def __init__(self, outlines_url: str):
+    def __init__(self, outlines_url: str, data_url: str):
         super().__init__()
         self._name = "OfflineBasemap"
         self.url_json = script_json(outlines_url)
+        self.data_url_json = script_json(data_url)
 
 
 class DeploymentMarkers(MacroElement):
-    """The selection's markers (clustered), their tooltips and popups, and the vendor legend."""
+    """The selection's markers (clustered) and the vendor legend. The records themselves were fetched once
+    with the base map; only the indices of the visible rows travel on a filter change."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function (group) {
-            var data = {{ this.data_json }};
-            var layer = Atlas.deploymentLayer(L, data);
-            group.addLayer(layer);
-            window.atlasDeployments = layer;
-            window.atlasDeploymentCount = data.rows.length;
-            var map = window.atlasMap || window.map_div;
-            if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
-            window.atlasLegend = Atlas.legendControl(L, data).addTo(map);
+            var visible = {{ this.visible_json }}, legend = {{ this.legend_json }};
+            window.atlasData.then(function (data) {
+                var layer = Atlas.showRows(L, data, visible);
+                group.addLayer(layer);
+                window.atlasDeployments = layer;
+                window.atlasDeploymentCount = visible.length;
+                var map = window.atlasMap;
+                if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
+                window.atlasLegend = Atlas.legendControl(L, data, legend).addTo(map);
+            });
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, payload: dict[str, Any]):
+    def __init__(self, visible_rows: list[int], legend: list[dict[str, str]]):
         super().__init__()
         self._name = "DeploymentMarkers"
-        self.data_json = script_json(payload)
+        self.visible_json = script_json(visible_rows)
+        self.legend_json = script_json(legend)
 
 
 class CountryShading(MacroElement):
@@ -118,14 +125,16 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
     fmap = AtlasMap(asset_urls, location=INITIAL_CENTER, zoom_start=INITIAL_ZOOM, tiles=None, min_zoom=1,
                     world_copy_jump=True, control_scale=True)
     folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
-    OfflineBasemap(asset_urls["countries.json"]).add_to(fmap)
+    OfflineBasemap(asset_urls["countries.json"], asset_urls["deployments.json"]).add_to(fmap)
     return fmap
 
 
-def selection_layers(payload: dict[str, Any], counts: Mapping[str, int], names: Mapping[str, str]) -> list[folium.FeatureGroup]:
+def selection_layers(
+    visible_rows: list[int], legend: list[dict[str, str]], counts: Mapping[str, int], names: Mapping[str, str]
+) -> list[folium.FeatureGroup]:
     """The layers that follow the filters: markers first, then the (initially hidden) country shading."""
     markers = folium.FeatureGroup(name="Deployments", show=True)
-    DeploymentMarkers(payload).add_to(markers)
+    DeploymentMarkers(visible_rows, legend).add_to(markers)
     shading = folium.FeatureGroup(name=SHADING_LAYER_NAME, show=False)
     CountryShading(counts, names).add_to(shading)
     return [markers, shading]

@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 
 from components.map import base_map, selection_layers
 from geo.filters import count_by_country
-from geo.mapdata import map_payload
+from geo.mapdata import legend_entries
 from geo.permalink import MapView
 from geo.summaries import find_clicked
 
@@ -20,6 +20,7 @@ MAP_HEIGHT = 600
 
 
 def render_map(
+    all_deployments: gpd.GeoDataFrame,
     selection: gpd.GeoDataFrame,
     colors: Mapping[str, str],
     vendor_names: Mapping[str, str],
@@ -33,8 +34,9 @@ def render_map(
 
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
-    payload = map_payload(selection, colors, vendor_names, country_names)
-    layers = selection_layers(payload, count_by_country(selection), country_names)
+    visible_rows = all_deployments.index.get_indexer(selection.index).tolist()
+    legend = legend_entries(selection, colors, vendor_names)
+    layers = selection_layers(visible_rows, legend, count_by_country(selection), country_names)
     result = st_folium(
         base_map(asset_urls),
         key=MAP_KEY,

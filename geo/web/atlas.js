@@ -61,6 +61,19 @@
     });
   }
 
+  // The Streamlit map: markers are built once per data version and one cluster group is reused,
+  // so a filter change only swaps which markers are in it.
+  function showRows(Lf, data, indices) {
+    if (!data._markers) { data._markers = markers(Lf, data, data.rows); }
+    if (!root.atlasCluster) {
+      root.atlasCluster = Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true});
+    }
+    var cluster = root.atlasCluster;
+    cluster.clearLayers();
+    cluster.addLayers(indices.map(function (i) { return data._markers[i]; }));
+    return cluster;
+  }
+
   function deploymentLayer(Lf, data, rows) {
     var group = Lf.markerClusterGroup ? Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true})
                                        : Lf.featureGroup();
@@ -93,8 +106,8 @@
       style: {color: "#7a7a7a", weight: 0.7, fillColor: "#f2efe9", fillOpacity: 1}});
   }
 
-  function legendHtml(data) {
-    var items = data.legend.map(function (v) {
+  function legendHtml(data, entries) {
+    var items = entries.map(function (v) {
       return '<div><span class="atlas-swatch" style="background:' + esc(v.color) + '"></span>' + esc(v.name) + "</div>";
     }).join("");
     var shapes = ["documented", "reported", "claimed"].map(function (c) {
@@ -103,11 +116,11 @@
     return '<div class="atlas-legend"><b>Vendor</b>' + items + "<b>Confidence</b>" + shapes + "</div>";
   }
 
-  function legendControl(Lf, data) {
+  function legendControl(Lf, data, entries) {
     var control = Lf.control({position: "bottomleft"});
     control.onAdd = function () {
       var div = Lf.DomUtil.create("div", "leaflet-control atlas-legend-box");
-      div.innerHTML = legendHtml(data);
+      div.innerHTML = legendHtml(data, entries || data.legend);
       Lf.DomEvent.disableClickPropagation(div);
       return div;
     };
@@ -131,7 +144,7 @@
     return control;
   }
 
-  root.Atlas = {esc: esc, COL: COL, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer,
+  root.Atlas = {esc: esc, COL: COL, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
                 countryLayer: countryLayer, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years};
 })(window);
