@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo import schema
 from geo.citation import LICENCE_NOTE, PROJECT_NAME
+from geo.validate import is_ascii_int
 
 LIST_SEPARATOR = "; "
 SOURCE_COLUMN = re.compile(r"^source(\d+)_(publisher|title|date|url|quote)$")
@@ -73,7 +74,8 @@ def to_csv(selection: gpd.GeoDataFrame) -> str:
 def _csv_value(name: str, text: str) -> Any:
     field = schema.deployment_field(name)
     if field.kind == "int":
-        return int(text) if text.strip().lstrip("-").isdigit() else (None if not text.strip() else text)
+        number = text.strip()
+        return int(number) if is_ascii_int(number.lstrip("-")) else (number or None)
     if field.kind.startswith("list"):
         return [v.strip() for v in text.split(";") if v.strip()]
     return text

@@ -15,6 +15,7 @@ from geo.export import csv_to_features
 from geo.validate import (
     DATA_DIR,
     CountryIndex,
+    is_ascii_int,
     Problem,
     read_vendor_rows,
     validate_deployments,
@@ -107,7 +108,7 @@ def read_vendors(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     frame = pd.DataFrame(rows, columns=columns).fillna("")
     frame = frame.apply(lambda column: column.str.strip())
     frame["entity_list_year"] = pd.array(
-        [int(v) if v.isdigit() else None for v in frame["entity_list_year"]], dtype="Int64"
+        [int(v) if is_ascii_int(v) else None for v in frame["entity_list_year"]], dtype="Int64"
     )
     frame["aliases"] = [[a.strip() for a in v.split(";") if a.strip()] for v in frame["aliases"]]
     return frame, problems

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from geo import schema
 from geo.filters import Filters
+from geo.validate import is_ascii_int
 
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_PARAM = 50
@@ -82,7 +83,7 @@ def _parse_year(params: Mapping[str, object], name: str, bounds: tuple[int, int]
     if not values:
         return None
     text = values[-1].strip()
-    if not text.isdigit() or len(text) > 4:
+    if not is_ascii_int(text) or len(text) > 4:
         ignored.append(f"{name}={_shown(text)} (expected a year such as {bounds[0]})")
         return None
     year = int(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,11 @@ def is_http_url(value: Any) -> bool:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+def is_ascii_int(text: str) -> bool:
+    """True for text made only of ASCII digits (str.isdigit also accepts '²' and other digits int() rejects)."""
+    return bool(re.fullmatch(r"[0-9]+", text))
 
 
 def _is_int(value: Any) -> bool:
@@ -253,7 +259,7 @@ def validate_vendor_rows(rows: list[dict[str, str]], file: str) -> list[Problem]
                 continue
             value: Any = raw
             if f.kind == "int":
-                value = int(raw) if raw.isdigit() else raw
+                value = int(raw) if is_ascii_int(raw) else raw
             problems += [Problem(file, record, f.name, m) for m in check_value(f, value)]
     return problems
 
