@@ -1,0 +1,1 @@
+"""Benchmarks: the map at scale, compared with a naive folium page (see README.md)."""

@@ -1,0 +1,530 @@
+"""Benchmark the atlas map against a naive folium page with large synthetic datasets in a real Chromium.
+
+    .venv/bin/python -m benchmarks.run [--sizes 1000 10000] [--runs 3]
+
+For each size: write a synthetic dataset, start `streamlit run` for `app.py` and for
+`benchmarks/naive_app.py` on it, and time fresh page loads (first map paint, all markers loaded, a vendor
+filter change) while counting WebSocket and HTTP bytes through the Chrome DevTools Protocol. Prints a
+table and writes it to `benchmarks/out/results.md`. See `benchmarks/README.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.synthetic_data import write_dataset  # noqa: E402
+from geo.filters import filter_by_vendor  # noqa: E402
+from geo.load import load_atlas  # noqa: E402
+
+OUT_DIR = ROOT / "benchmarks" / "out"
+PAGES = {"app": ROOT / "app.py", "naive": ROOT / "benchmarks" / "naive_app.py"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+MAP_FRAME = "st_folium"
+MAP_COMPONENT = "st_folium"
+PAGE_TIMEOUT = 120.0  # seconds, for one page load or one filter change
+HEALTH_TIMEOUT = 90.0
+QUIET_SECONDS = 0.75  # no WebSocket traffic for this long = the run has settled (outside every timing)
+POLL_MS = 20
+TARGET_SIZE = 10_000
+TARGET_FIRST_PAINT = 3.0
+TARGET_FILTER = 1.0
+MB = 1_000_000
+MAP_ASSET = re.compile(r"/app/static/.*\.(js|css|json)(\?|$)")  # scripts, styles and data of the map iframe
+MAP_DATA = re.compile(r"/app/static/.*\.json(\?|$)")
+VENDOR_OPTION = re.compile(r"\(\d+\)\s*$")
+
+# Predicates evaluated inside the map iframe (streamlit-folium keeps the map in `window.map`).
+JS_MARKERS_DRAWN = """() => { const p = document.querySelector('.leaflet-marker-pane');
+    return !!p && p.children.length > 0; }"""
+JS_CLUSTER_COUNT = """() => { if (!window.map || !window.L || !L.MarkerClusterGroup) { return -1; }
+    let n = 0, found = false;
+    window.map.eachLayer(l => { if (l instanceof L.MarkerClusterGroup) { found = true; n += l.getLayers().length; } });
+    return found ? n : -1; }"""
+FIRST_PAINT = {
+    "app": f"() => window.atlasDeployments !== undefined && ({JS_MARKERS_DRAWN})()",
+    "naive": JS_MARKERS_DRAWN,
+}
+LAYER_COUNT = {
+    "app": "() => window.atlasDeployments === undefined ? -1 : window.atlasDeployments.getLayers().length",
+    "naive": JS_CLUSTER_COUNT,
+}
+
+
+# ---------------------------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m streamlit run PAGE` on a free port with ATLAS_DATA_DIR set, from the repository root."""
+
+    def __init__(self, page: Path, data_dir: Path, log_path: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(log_path, "wb")
+        env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(page), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_until_healthy(self, timeout: float = HEALTH_TIMEOUT) -> float:
+        """Poll /_stcore/health until it answers 200; return the seconds it took."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return time.monotonic() - start
+            except OSError:
+                time.sleep(0.05)  # polling interval, not a readiness guess
+        raise RuntimeError(f"{self.url}/_stcore/health did not answer within {timeout} s")
+
+    def peak_rss_mb(self) -> float | None:
+        """VmHWM (peak resident set size) of the server process, in MB."""
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / MB
+        except OSError:
+            return None
+        return None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+# ---------------------------------------------------------------------------------------------- traffic
+
+
+@dataclass
+class Frame:
+    t: float  # CDP MonotonicTime (CLOCK_MONOTONIC on Linux, the same clock as time.monotonic())
+    size: int  # decoded payload bytes
+    kind: str  # ForwardMsg type ("delta", "script_finished", ...) or "?"
+    is_map: bool  # a delta that carries the streamlit-folium component (the map)
+    element: str  # for a delta: the element type ("arrow_data_frame", "component_instance", ...)
+
+
+@dataclass
+class Traffic:
+    """WebSocket frames and HTTP responses the page received, from the Chrome DevTools Protocol."""
+
+    received: list[Frame] = field(default_factory=list)
+    sent: list[float] = field(default_factory=list)
+    http: list[tuple[float, int, str]] = field(default_factory=list)
+    urls: dict[str, str] = field(default_factory=dict)
+    requested: list[tuple[float, str]] = field(default_factory=list)
+
+    def attach(self, cdp: Any) -> None:
+        cdp.on("Network.webSocketFrameReceived", self._on_frame)
+        cdp.on("Network.webSocketFrameSent", lambda e: self.sent.append(e["timestamp"]))
+        cdp.on("Network.requestWillBeSent", self._on_request)
+        cdp.on("Network.loadingFinished", self._on_loaded)
+        cdp.send("Network.enable")
+
+    def _on_frame(self, event: dict) -> None:
+        response = event["response"]
+        data = response.get("payloadData", "")
+        raw = base64.b64decode(data) if response.get("opcode") == 2 else data.encode("utf-8")
+        self.received.append(Frame(event["timestamp"], len(raw), *classify(raw)))
+
+    def _on_request(self, event: dict) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
+        self.requested.append((event["timestamp"], event["request"]["url"]))
+
+    def _on_loaded(self, event: dict) -> None:
+        url = self.urls.get(event["requestId"], "")
+        self.http.append((event["timestamp"], int(event.get("encodedDataLength", 0)), url))
+
+    def between(self, start: float, end: float = float("inf")) -> list[Frame]:
+        return [f for f in self.received if start <= f.t < end]
+
+    def http_bytes(self, start: float, end: float = float("inf")) -> int:
+        return sum(size for t, size, _ in self.http if start <= t < end)
+
+    def map_data_bytes(self, start: float, end: float = float("inf")) -> int:
+        """HTTP bytes of JSON data the map fetches from the app's static route (records, country outlines)."""
+        return sum(size for t, size, url in self.http if start <= t < end and MAP_DATA.search(url))
+
+    def external_urls(self) -> set[str]:
+        """Every requested URL (loaded or failed) on a host other than this machine."""
+        return {u for u in self.urls.values() if u.startswith("http") and "127.0.0.1" not in u and "localhost" not in u}
+
+
+def by_element(frames: Any) -> dict[str, int]:
+    """WebSocket bytes per element type (the map's component shows as "map")."""
+    totals: dict[str, int] = {}
+    for f in frames:
+        label = "map" if f.is_map else (f.element or f.kind)
+        totals[label] = totals.get(label, 0) + f.size
+    return totals
+
+
+def classify(raw: bytes) -> tuple[str, bool, str]:
+    """The ForwardMsg type of one frame, whether it is the map component's element, and its element type."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    try:
+        msg = ForwardMsg.FromString(raw)
+    except Exception:  # noqa: BLE001 - not a ForwardMsg (text frame): count it, do not classify it
+        return "?", False, ""
+    kind = msg.WhichOneof("type") or "?"
+    is_map = (
+        kind == "delta"
+        and msg.delta.WhichOneof("type") == "new_element"
+        and msg.delta.new_element.WhichOneof("type") == "component_instance"
+        and MAP_COMPONENT in msg.delta.new_element.component_instance.component_name
+    )
+    element = ""
+    if kind == "delta":
+        delta_type = msg.delta.WhichOneof("type") or "?"
+        element = msg.delta.new_element.WhichOneof("type") if delta_type == "new_element" else delta_type
+    return kind, is_map, element or ""
+
+
+# ---------------------------------------------------------------------------------------------- browser
+
+
+def poll(page: Any, check: Callable[[], bool], timeout: float, what: str) -> float:
+    """Call `check` every POLL_MS until it is true; return time.monotonic() at that moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if check():
+            return time.monotonic()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        page.wait_for_timeout(POLL_MS)
+
+
+def in_map_frames(page: Any, script: str, test: Callable[[Any], bool]) -> bool:
+    """True when `script` evaluated in any streamlit-folium iframe gives a value `test` accepts
+    (the naive page may replace its iframe on a filter change, so every candidate is checked)."""
+    from playwright.sync_api import Error
+
+    for frame in reversed(page.frames):
+        if MAP_FRAME not in frame.url:
+            continue
+        try:
+            if test(frame.evaluate(script)):
+                return True
+        except Error:
+            continue  # detached or navigating frame
+    return False
+
+
+def wait_settled(page: Any, traffic: Traffic, since: float, timeout: float = PAGE_TIMEOUT) -> None:
+    """Until a script run has finished after `since` and the WebSocket has been quiet for QUIET_SECONDS."""
+
+    def settled() -> bool:
+        frames = traffic.between(since)
+        finished = any(f.kind == "script_finished" for f in frames)
+        return finished and time.monotonic() - max(f.t for f in frames) > QUIET_SECONDS
+
+    poll(page, settled, timeout, "the Streamlit run to finish")
+
+
+@dataclass
+class Run:
+    first_paint: float
+    all_markers: float
+    filter_redraw: float
+    ws_initial: int
+    ws_filter: int
+    map_initial: int
+    map_filter: int
+    http_initial: int
+    runs_initial: int  # script runs during the initial load
+    # breakdown (seconds): load = to the map message, then drawing; filter = click -> rerun request ->
+    # map message -> redrawn
+    load_to_map_msg: float
+    load_draw: float
+    load_to_iframe: float  # map message -> the map iframe's page is requested
+    load_assets: float  # iframe requested -> its last script/style/JSON file from /app/static/ has loaded
+    load_build: float  # that file loaded -> first paint (Leaflet builds the markers)
+    ws_by_element_initial: dict[str, int]
+    ws_by_element_filter: dict[str, int]
+    filter_to_request: float
+    filter_server: float
+    filter_draw: float
+    external: set[str]
+
+
+def expected_for_option(label: str, atlas: Any) -> tuple[str, int]:
+    """(vendor id, deployments it should leave on the map) for a vendor option label 'Name (count)'."""
+    name = label.rsplit(" (", 1)[0].strip()
+    by_name = {v: k for k, v in atlas.vendor_names.items()}
+    vendor = by_name.get(name, name)
+    return vendor, len(filter_by_vendor(atlas.deployments, [vendor]))
+
+
+def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
+    total = len(atlas.deployments)
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT * 1000)
+        traffic = Traffic()
+        traffic.attach(context.new_cdp_session(page))
+        count_js = LAYER_COUNT[page_kind]
+
+        t0 = time.monotonic()
+        page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT * 1000)
+        t_paint = poll(page, lambda: in_map_frames(page, FIRST_PAINT[page_kind], bool), PAGE_TIMEOUT, "first map paint")
+        t_all = poll(page, lambda: in_map_frames(page, count_js, lambda n: n == total), PAGE_TIMEOUT,
+                     f"all {total} markers")
+        wait_settled(page, traffic, t0)
+        initial = traffic.between(t0)
+        first_map = next((f.t for f in initial if f.is_map), float("nan"))
+        iframe_req = next((t for t, u in traffic.requested if t >= t0 and MAP_FRAME in u and "index.html" in u), float("nan"))
+        assets_done = max((t for t, _, u in traffic.http if t0 <= t <= t_paint and MAP_ASSET.search(u)), default=float("nan"))
+
+        page.locator(".st-key-f_vendors input").click()
+        # The first vendor (Streamlit puts a "Select all" entry above the options; vendors end in "(count)").
+        option = page.get_by_role("option").filter(has_text=VENDOR_OPTION).first
+        option.wait_for()
+        vendor, expected = expected_for_option(option.inner_text(), atlas)
+        if expected == total:
+            raise RuntimeError(f"choosing {vendor!r} would not change the map")
+        t_click = time.monotonic()
+        option.click()
+        page.keyboard.press("Escape")
+        t_redraw = poll(
+            page,
+            lambda: in_map_frames(page, count_js, lambda n: n == expected) and in_map_frames(page, JS_MARKERS_DRAWN, bool),
+            PAGE_TIMEOUT, f"the map to show the {expected} deployments of {vendor}",
+        )
+        wait_settled(page, traffic, t_click)
+        after = traffic.between(t_click)
+        request = next((t for t in traffic.sent if t >= t_click), float("nan"))
+        map_msg = next((f.t for f in after if f.is_map), float("nan"))
+        return Run(
+            first_paint=t_paint - t0,
+            all_markers=t_all - t0,
+            filter_redraw=t_redraw - t_click,
+            ws_initial=sum(f.size for f in initial if f.t < t_click),
+            ws_filter=sum(f.size for f in after),
+            map_initial=sum(f.size for f in initial if f.is_map and f.t < t_click) + traffic.map_data_bytes(t0, t_click),
+            map_filter=sum(f.size for f in after if f.is_map) + traffic.map_data_bytes(t_click),
+            http_initial=traffic.http_bytes(t0, t_click),
+            runs_initial=sum(1 for f in initial if f.kind == "script_finished" and f.t < t_click),
+            load_to_map_msg=first_map - t0,
+            load_draw=t_paint - first_map,
+            load_to_iframe=iframe_req - first_map,
+            load_assets=assets_done - iframe_req,
+            load_build=t_paint - assets_done,
+            ws_by_element_initial=by_element(f for f in initial if f.t < t_click),
+            ws_by_element_filter=by_element(after),
+            filter_to_request=request - t_click,
+            filter_server=map_msg - request,
+            filter_draw=t_redraw - map_msg,
+            external=traffic.external_urls(),
+        )
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+
+@dataclass
+class Result:
+    size: int
+    page: str
+    cold_first_paint: float
+    runs: list[Run]
+    peak_rss_mb: float | None
+    startup_s: float
+    error: str = ""
+
+    def med(self, name: str) -> float:
+        values = [getattr(r, name) for r in self.runs]
+        return statistics.median(values) if values else float("nan")
+
+
+def seconds(name: str):
+    return lambda r: f"{r.med(name):.2f}"
+
+
+def megabytes(name: str):
+    return lambda r: f"{r.med(name) / MB:.2f}"
+
+
+WHICH = [("size", lambda r: f"{r.size:,}"), ("page", lambda r: r.page)]
+COLUMNS = [
+    *WHICH,
+    ("first paint s", seconds("first_paint")),
+    ("filter redraw s", seconds("filter_redraw")),
+    ("map bytes initial MB", megabytes("map_initial")),
+    ("map bytes on filter MB", megabytes("map_filter")),
+    ("peak RSS MB", lambda r: "n/a" if r.peak_rss_mb is None else f"{r.peak_rss_mb:.0f}"),
+    ("all markers s", seconds("all_markers")),
+    ("cold first paint s", lambda r: f"{r.cold_first_paint:.2f}"),
+    ("WS initial MB", megabytes("ws_initial")),
+    ("WS on filter MB", megabytes("ws_filter")),
+    ("HTTP initial MB", megabytes("http_initial")),
+]
+BREAKDOWN = [
+    *WHICH,
+    ("script runs on load", lambda r: f"{r.med('runs_initial'):.0f}"),
+    ("load: goto->map msg s", seconds("load_to_map_msg")),
+    ("map msg->iframe req s", seconds("load_to_iframe")),
+    ("iframe req->assets loaded s", seconds("load_assets")),
+    ("assets->paint s", seconds("load_build")),
+    ("filter: click->rerun req s", seconds("filter_to_request")),
+    ("filter: req->map msg s", seconds("filter_server")),
+    ("filter: map msg->drawn s", seconds("filter_draw")),
+]
+
+
+def element_bytes(results: list[Result], top: int = 4) -> str:
+    """The biggest WebSocket payloads by element type (first measured run), initial and on filter."""
+    lines = []
+    for r in results:
+        if r.error or not r.runs:
+            continue
+        for phase, totals in (("initial", r.runs[0].ws_by_element_initial), ("on filter", r.runs[0].ws_by_element_filter)):
+            biggest = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+            lines.append(f"{r.size:>7,} {r.page:<5} {phase:<9}: " + ", ".join(f"{k} {v / 1000:,.0f} KB" for k, v in biggest))
+    return "\n".join(lines)
+
+
+def table(results: list[Result], columns: list) -> str:
+    ok = [r for r in results if not r.error]
+    rows = [[name for name, _ in columns]] + [[fmt(r) for _, fmt in columns] for r in ok]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    lines = ["  ".join(cell.rjust(w) if i != 1 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines += [f"{r.size:,} {r.page}: FAILED: {r.error}" for r in results if r.error]
+    return "\n".join(lines)
+
+
+def summary(results: list[Result], runs: int) -> str:
+    lines = []
+    by_key = {(r.size, r.page): r for r in results if not r.error}
+    for size in sorted({r.size for r in results}):
+        app, naive = by_key.get((size, "app")), by_key.get((size, "naive"))
+        if app and naive:
+            lines.append(
+                f"{size:,}: naive/app first paint {naive.med('first_paint') / app.med('first_paint'):.1f}x, "
+                f"filter redraw {naive.med('filter_redraw') / app.med('filter_redraw'):.1f}x, "
+                f"map bytes initial {naive.med('map_initial') / max(app.med('map_initial'), 1):.1f}x, "
+                f"on filter {naive.med('map_filter') / max(app.med('map_filter'), 1):.1f}x"
+            )
+    app = by_key.get((TARGET_SIZE, "app"))
+    if app:
+        paint, redraw = app.med("first_paint"), app.med("filter_redraw")
+        lines.append(f"target at {TARGET_SIZE:,} (app): first paint <= {TARGET_FIRST_PAINT:.0f} s: {paint:.2f} s "
+                     f"{'PASS' if paint <= TARGET_FIRST_PAINT else 'FAIL'}; filter redraw <= {TARGET_FILTER:.0f} s: "
+                     f"{redraw:.2f} s {'PASS' if redraw <= TARGET_FILTER else 'FAIL'}")
+    else:
+        lines.append(f"target at {TARGET_SIZE:,} (app): not measured (add {TARGET_SIZE} to --sizes)")
+    external = sorted({u.split("/")[2] for r in results for run in r.runs for u in run.external})
+    lines.append(f"medians of {runs} fresh page loads (new browser context each) after one cold load; "
+                 f"hosts other than 127.0.0.1 requested: {', '.join(external) or 'none'}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def bench_page(browser: Any, page_kind: str, size: int, data_dir: Path, atlas: Any, runs: int) -> Result:
+    server = Server(PAGES[page_kind], data_dir, OUT_DIR / "logs" / f"{size}-{page_kind}.log")
+    try:
+        startup = server.wait_until_healthy()
+        cold = measure_once(browser, server.url, page_kind, atlas)
+        measured = []
+        for i in range(runs):
+            measured.append(measure_once(browser, server.url, page_kind, atlas))
+            r = measured[-1]
+            print(f"  {size:>6,} {page_kind:<5} run {i + 1}: first paint {r.first_paint:.2f} s, "
+                  f"filter redraw {r.filter_redraw:.2f} s", flush=True)
+        return Result(size, page_kind, cold.first_paint, measured, server.peak_rss_mb(), startup)
+    except Exception as error:  # noqa: BLE001 - one failing page must not lose the other results
+        return Result(size, page_kind, float("nan"), [], server.peak_rss_mb(), 0.0, error=f"{type(error).__name__}: {error}")
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    started = time.monotonic()
+    results: list[Result] = []
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for size in args.sizes:
+                with tempfile.TemporaryDirectory(prefix=f"atlas-bench-{size}-") as tmp:
+                    data_dir = write_dataset(Path(tmp) / "data", size, seed=args.seed)
+                    atlas = load_atlas(data_dir)
+                    if atlas.problems:
+                        raise RuntimeError(f"synthetic data has problems, e.g. {atlas.problems[0]}")
+                    for page_kind in args.pages:
+                        print(f"{size:,} deployments, {page_kind}: {PAGES[page_kind].relative_to(ROOT)}", flush=True)
+                        results.append(bench_page(browser, page_kind, size, data_dir, atlas, args.runs))
+        finally:
+            browser.close()
+
+    report = "\n\n".join([table(results, COLUMNS), summary(results, args.runs),
+                          "Where the time goes (medians):\n" + table(results, BREAKDOWN),
+                          "WebSocket bytes by element type (first measured run):\n" + element_bytes(results)])
+    print("\n" + report)
+    print(f"\n(total {time.monotonic() - started:.0f} s; written to {OUT_DIR.relative_to(ROOT) / 'results.md'})")
+    (OUT_DIR / "results.md").write_text(
+        "# Map benchmark results\n\n"
+        f"`.venv/bin/python -m benchmarks.run --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}` "
+        f"({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs). See `benchmarks/README.md`.\n\n"
+        f"```\n{report}\n```\n",
+        encoding="utf-8",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""The benchmark's synthetic data is valid and deterministic.
+
+Run: `.venv/bin/python -m pytest benchmarks/test_synthetic_data.py` (not part of `tests/`)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synthetic_data import write_dataset  # noqa: E402
+from geo.validate import validate_files  # noqa: E402
+
+
+def _validate(folder: Path):
+    return validate_files(folder / "deployments.geojson", folder / "vendors.csv", folder / "countries.geojson")
+
+
+def test_synthetic_dataset_passes_the_validator(tmp_path):
+    folder = write_dataset(tmp_path / "data", 300, seed=1)
+    assert _validate(folder) == []
+
+
+def test_synthetic_dataset_is_deterministic(tmp_path):
+    a = write_dataset(tmp_path / "a", 50, seed=7)
+    b = write_dataset(tmp_path / "b", 50, seed=7)
+    assert (a / "deployments.geojson").read_bytes() == (b / "deployments.geojson").read_bytes()
