@@ -43,17 +43,22 @@ with details_column:
     details.render_details(atlas, st.session_state.get(details.SELECTED_KEY))
 permalink.sync_url(filters, view or st.session_state.get(permalink.VIEW_KEY))
 
-table_tab, charts_tab, vendors_tab, share_tab = st.tabs(["Table", "Charts", "Vendor profiles", "Share & cite"])
-with table_tab:
-    tables.render_table(selection, atlas.country_names)
-with charts_tab:
-    tables.render_charts(selection, colors, atlas.vendor_names, atlas.country_names)
-with vendors_tab:
-    details.render_vendor_profiles(atlas)
-with share_tab:
-    st.checkbox("Include the map view (centre and zoom) in the link", key=permalink.INCLUDE_VIEW_KEY)
-    link = make_permalink(st.context.url or "", filters, view if st.session_state.get(permalink.INCLUDE_VIEW_KEY) else None)
-    share.render_share(atlas, selection, colors, sentence, link, data.data_dir())
+# Only the open tab runs (on_change="rerun"), so the first paint does not wait for charts and exports.
+table_tab, charts_tab, vendors_tab, share_tab = st.tabs(["Table", "Charts", "Vendor profiles", "Share & cite"], key="tab", on_change="rerun")
+if table_tab.open:
+    with table_tab:
+        tables.render_table(selection, atlas.country_names)
+if charts_tab.open:
+    with charts_tab:
+        tables.render_charts(selection, colors, atlas.vendor_names, atlas.country_names)
+if vendors_tab.open:
+    with vendors_tab:
+        details.render_vendor_profiles(atlas)
+if share_tab.open:
+    with share_tab:
+        include_view = permalink.render_include_view_toggle()
+        link = make_permalink(st.context.url or "", filters, view if include_view else None)
+        share.render_share(atlas, selection, colors, sentence, link, data.data_dir())
 
 if st.session_state.get(sidebar.PLAYING_KEY):
     time.sleep(1)

@@ -13,7 +13,8 @@ from geo.permalink import MapView, Vocabulary, link_params, parse_link
 
 APPLIED_KEY = "link_applied"
 VIEW_KEY = "link_view"
-INCLUDE_VIEW_KEY = "f_link_view"
+INCLUDE_VIEW_KEY = "link_include_view"
+INCLUDE_VIEW_WIDGET = "w_link_include_view"
 
 
 def vocabulary(atlas: Atlas, bounds: tuple[int, int]) -> Vocabulary:
@@ -62,3 +63,19 @@ def sync_url(filters: Filters, view: MapView | None) -> None:
     wanted = link_params(filters, view if st.session_state.get(INCLUDE_VIEW_KEY) else None)
     if wanted != current_params():
         st.query_params.from_dict(wanted)
+
+
+def _remember_include_view() -> None:
+    st.session_state[INCLUDE_VIEW_KEY] = st.session_state[INCLUDE_VIEW_WIDGET]
+
+
+def render_include_view_toggle() -> bool:
+    """The checkbox sits in a tab that is only rendered while open, and Streamlit forgets a widget's value
+    when it is not rendered; the choice is therefore kept under a plain session key."""
+    st.checkbox(
+        "Include the map view (centre and zoom) in the link",
+        value=bool(st.session_state.get(INCLUDE_VIEW_KEY)),
+        key=INCLUDE_VIEW_WIDGET,
+        on_change=_remember_include_view,
+    )
+    return bool(st.session_state.get(INCLUDE_VIEW_KEY))

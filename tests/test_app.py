@@ -107,3 +107,17 @@ def test_bad_data_is_reported_not_a_stack_trace(data_dir, monkeypatch):
     at.run()
     assert not at.exception
     assert "Could not load the data" in at.error[0].value
+
+
+def open_tab(at, label):
+    at.session_state["tab"] = label
+    return at.run()
+
+
+def test_only_the_open_tab_is_built(app):
+    assert len(app.dataframe) == 1 and not app.get("vega_lite_chart")
+    open_tab(app, "Charts")
+    assert not app.exception
+    assert len(app.get("vega_lite_chart")) == 3 and not app.dataframe
+    open_tab(app, "Share & cite")
+    assert any("Facial Recognition Atlas" in c.value and "Showing 5 of 5 deployments" in c.value for c in app.code)

@@ -110,3 +110,34 @@ def test_changing_a_filter_updates_the_link(app):
     assert app.query_params["q"] in ("gates", ["gates"])
     next(b for b in app.button if b.label == "Reset filters").click().run()
     assert dict(app.query_params) == {}
+
+
+def test_the_map_view_stays_in_the_link_after_the_share_tab_closes(app):
+    app.query_params["view"] = "48.8566,2.3522,11"
+    app.run()
+    app.session_state["tab"] = "Share & cite"
+    app.run()
+    assert app.checkbox(key="w_link_include_view").value
+    app.checkbox(key="w_link_include_view").uncheck().run()
+    app.checkbox(key="w_link_include_view").check().run()
+    app.session_state["tab"] = "Table"
+    app.run()
+    next(w for w in app.multiselect if w.label == "Sector").set_value(["education"]).run()
+    assert app.query_params["view"] in ("48.8566,2.3522,11", ["48.8566,2.3522,11"])
+    app.session_state["tab"] = "Share & cite"
+    app.run()
+    app.checkbox(key="w_link_include_view").uncheck().run()
+    assert "view" not in app.query_params and app.query_params["sector"] in ("education", ["education"])
+
+
+def test_the_include_view_choice_survives_closing_the_share_tab(app):
+    app.run()
+    app.session_state["tab"] = "Share & cite"
+    app.run()
+    app.checkbox(key="w_link_include_view").check().run()
+    app.session_state["tab"] = "Table"
+    app.run()
+    app.text_input[0].input("metro").run()
+    app.session_state["tab"] = "Share & cite"
+    app.run()
+    assert app.checkbox(key="w_link_include_view").value
