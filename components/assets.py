@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import web
-from geo.mapdata import outlines_geojson
+from geo.mapdata import outlines_geojson, split_payload
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
@@ -39,18 +39,21 @@ def _write_if_changed(path: Path, text: str) -> None:
 def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
     """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe.
 
-    `payload` (every deployment, as the map draws them) is written under a content-hashed name, so the
-    browser fetches it once per data version and filter changes only send which rows to show."""
+    `payload` (every deployment, as the map draws them) is written under content-hashed names, so the
+    browser fetches it once per data version and filter changes only send which rows to show. It is split
+    in two: what the markers need comes first, the descriptions and sources (for popups) right after."""
     for name, source in {**web.SCRIPTS, **web.STYLES}.items():
         _copy_if_changed(source, static_dir / "atlas" / name)
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, static_dir / "atlas" / "images" / image.name)
     _write_if_changed(static_dir / "atlas" / OUTLINES_NAME, json.dumps(outlines_geojson(countries), separators=(",", ":")))
-    records = json.dumps(payload, separators=(",", ":"))
-    records_name = f"deployments-{hashlib.sha256(records.encode()).hexdigest()[:12]}.json"
-    _write_if_changed(static_dir / "atlas" / records_name, records)
-    for stale in (static_dir / "atlas").glob("deployments-*.json"):
-        if stale.name != records_name:
+    markers, details = split_payload(payload)
+    version = hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()[:12]
+    names = {"deployments.json": f"deployments-{version}.json", "details.json": f"details-{version}.json"}
+    _write_if_changed(static_dir / "atlas" / names["deployments.json"], json.dumps(markers, separators=(",", ":")))
+    _write_if_changed(static_dir / "atlas" / names["details.json"], json.dumps(details, separators=(",", ":")))
+    for stale in [*(static_dir / "atlas").glob("deployments-*.json"), *(static_dir / "atlas").glob("details-*.json")]:
+        if stale.name not in names.values():
             stale.unlink(missing_ok=True)
     urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES, OUTLINES_NAME]}
-    return {**urls, "deployments.json": f"{STATIC_URL}/atlas/{records_name}"}
+    return {**urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}}

@@ -43,6 +43,17 @@ class OfflineBasemap(MacroElement):
                 .then(function (r) { return r.json(); });
             window.atlasData = window.atlasData || fetch({{ this.data_url_json }})
                 .then(function (r) { return r.json(); });
+            // Descriptions and sources are fetched after the markers are drawn, or when a popup asks first.
+            window.atlasLoadDetails = window.atlasLoadDetails || (function () {
+                var pending = null;
+                return function () {
+                    pending = pending || window.atlasData.then(function (data) {
+                        return fetch({{ this.details_url_json }}).then(function (r) { return r.json(); })
+                            .then(function (details) { return Atlas.attachDetails(data, details); });
+                    });
+                    return pending;
+                };
+            })();
             window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
             Atlas.fullscreenControl(L).addTo(map);
             window.atlasMap = map;
@@ -51,11 +62,12 @@ class OfflineBasemap(MacroElement):
         """
     )
 
-    def __init__(self, outlines_url: str, data_url: str):
+    def __init__(self, outlines_url: str, data_url: str, details_url: str):
         super().__init__()
         self._name = "OfflineBasemap"
         self.url_json = script_json(outlines_url)
         self.data_url_json = script_json(data_url)
+        self.details_url_json = script_json(details_url)
 
 
 class DeploymentMarkers(MacroElement):
@@ -68,7 +80,7 @@ class DeploymentMarkers(MacroElement):
         (function (group) {
             var visible = {{ this.visible_json }}, legend = {{ this.legend_json }};
             window.atlasData.then(function (data) {
-                var layer = Atlas.showRows(L, data, visible);
+                var layer = Atlas.showRows(L, data, visible, window.atlasLoadDetails);
                 group.addLayer(layer);
                 window.atlasDeployments = layer;
                 window.atlasDeploymentCount = visible.length;
@@ -125,7 +137,7 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
     fmap = AtlasMap(asset_urls, location=INITIAL_CENTER, zoom_start=INITIAL_ZOOM, tiles=None, min_zoom=1,
                     world_copy_jump=True, control_scale=True)
     folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
-    OfflineBasemap(asset_urls["countries.json"], asset_urls["deployments.json"]).add_to(fmap)
+    OfflineBasemap(asset_urls["countries.json"], asset_urls["deployments.json"], asset_urls["details.json"]).add_to(fmap)
     return fmap
 
 

@@ -42,26 +42,33 @@ def legend_entries(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names
     return entries
 
 
+# Column order of a payload row, mirrored by COL in `geo/web/atlas.js` (a test keeps them equal). The first
+# MARKER_COLUMNS draw a marker and its tooltip; the rest are only needed once a popup opens.
+ROW_COLUMNS = (
+    "id", "lat", "lon", "name", "vendors", "y0", "y1", "confidence",
+    "place", "country", "operator", "status", "sectors", "cameras", "description", "precision", "sources",
+)
+MARKER_COLUMNS = 8
+
+
+def _row(rec: Any, vendor_index: Mapping[str, int]) -> list[Any]:
+    return [
+        rec.id, round(rec.geometry.y, 5), round(rec.geometry.x, 5), rec.name, [vendor_index[v] for v in rec.vendors],
+        _int_or_none(rec.year_start), _int_or_none(rec.year_end), rec.confidence,
+        rec.place, rec.country, rec.operator, rec.status, list(rec.sectors), _int_or_none(rec.cameras),
+        rec.description, rec.precision, [[s["publisher"], s["title"], s["date"], s["url"], s["quote"]] for s in rec.sources],
+    ]
+
+
 def map_payload(
     selection: gpd.GeoDataFrame,
     colors: Mapping[str, str],
     vendor_names: Mapping[str, str],
     country_names: Mapping[str, str],
 ) -> dict[str, Any]:
-    """Rows as compact arrays (column order in `geo/web/atlas.js`'s COL) plus the lookup tables they index."""
+    """Rows as compact arrays (columns in ROW_COLUMNS order) plus the lookup tables they index."""
     vendor_ids = sorted(set(selection["vendors"].explode().dropna()))
     vendor_index = {v: i for i, v in enumerate(vendor_ids)}
-    rows = []
-    for rec in selection.itertuples(index=False):
-        rows.append(
-            [
-                rec.id, round(rec.geometry.y, 5), round(rec.geometry.x, 5), rec.name, rec.place, rec.country,
-                [vendor_index[v] for v in rec.vendors], rec.operator, rec.status, list(rec.sectors),
-                _int_or_none(rec.year_start), _int_or_none(rec.year_end), _int_or_none(rec.cameras),
-                rec.description, rec.confidence, rec.precision,
-                [[s["publisher"], s["title"], s["date"], s["url"], s["quote"]] for s in rec.sources],
-            ]
-        )
     return {
         "vendors": [{"id": v, "name": vendor_names.get(v, v), "color": colors.get(v, OTHER_COLOR)} for v in vendor_ids],
         "legend": legend_entries(selection, colors, vendor_names),
@@ -72,8 +79,15 @@ def map_payload(
             "sector": schema.SECTORS,
             "precision": schema.PRECISIONS,
         },
-        "rows": rows,
+        "rows": [_row(rec, vendor_index) for rec in selection.itertuples(index=False)],
     }
+
+
+def split_payload(payload: dict[str, Any]) -> tuple[dict[str, Any], list[list[Any]]]:
+    """The payload with only the marker columns, and the remaining columns of each row (same order), so a
+    browser can draw the markers before it has downloaded every description and source."""
+    markers = {**payload, "rows": [row[:MARKER_COLUMNS] for row in payload["rows"]]}
+    return markers, [row[MARKER_COLUMNS:] for row in payload["rows"]]
 
 
 OUTLINE_TOLERANCE_DEGREES = 0.05

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 import geopandas as gpd
 
 from geo import web
-from geo.mapdata import map_payload, outlines_geojson, script_json
+from geo.mapdata import ROW_COLUMNS, map_payload, outlines_geojson, script_json
 
 TEMPLATE = web.WEB_DIR / "snapshot.html"
 TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -35,7 +35,7 @@ def snapshot_html(
 ) -> str:
     """The whole page as one string. Record text reaches the page only as escaped JSON or escaped HTML."""
     payload = map_payload(selection, colors, vendor_names, country_names)
-    years = [r[10] for r in payload["rows"]] or [2000]
+    years = [r[ROW_COLUMNS.index("y0")] for r in payload["rows"]] or [2000]
     css = "\n".join(web.read_asset(name) for name in web.STYLES)
     js = "\n;\n".join(_inline_script(web.read_asset(name)) for name in web.SCRIPTS)
     replacements = {

@@ -1,13 +1,17 @@
 """Escaping, the map payload, vendor colours, the legend, summaries and click lookup."""
 
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from geo import schema
 from geo.html import details_html, escape_text, link, tooltip_text, years_text
-from geo.mapdata import OTHER_COLOR, PALETTE, assign_colors, legend_entries, map_payload, script_json
+from geo.mapdata import (
+    MARKER_COLUMNS, OTHER_COLOR, PALETTE, ROW_COLUMNS, assign_colors, legend_entries, map_payload, script_json, split_payload,
+)
 from geo.summaries import find_clicked, started_per_year, table_frame, top_countries, top_vendors, vendor_profile
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}`\\"
@@ -75,13 +79,29 @@ def test_legend_lists_vendors_in_the_selection_then_others(atlas):
 def test_payload_rows_carry_every_shown_field(atlas):
     payload = map_payload(atlas.deployments, assign_colors(atlas.deployments), atlas.vendor_names, atlas.country_names)
     assert len(payload["rows"]) == 5
-    row = next(r for r in payload["rows"] if r[0] == "aa-airport")
-    assert row[1:3] == [11.0, 11.0]
-    assert [payload["vendors"][i]["name"] for i in row[6]] == ["Acme Vision", "Bolt AI"]
-    assert row[10:13] == [2018, None, 100]
-    assert row[16][0][3] == "https://news.example.org/story-1"
+    row = dict(zip(ROW_COLUMNS, next(r for r in payload["rows"] if r[0] == "aa-airport")))
+    assert (row["lat"], row["lon"]) == (11.0, 11.0)
+    assert [payload["vendors"][i]["name"] for i in row["vendors"]] == ["Acme Vision", "Bolt AI"]
+    assert (row["y0"], row["y1"], row["cameras"]) == (2018, None, 100)
+    assert row["sources"][0][3] == "https://news.example.org/story-1"
     assert payload["labels"]["status"] == schema.STATUSES
     json.dumps(payload)
+
+
+def test_split_payload_keeps_marker_columns_first_and_the_rest_in_row_order(atlas):
+    payload = map_payload(atlas.deployments, assign_colors(atlas.deployments), atlas.vendor_names, atlas.country_names)
+    markers, details = split_payload(payload)
+    assert [m + d for m, d in zip(markers["rows"], details)] == payload["rows"]
+    assert {len(r) for r in markers["rows"]} == {MARKER_COLUMNS}
+    assert "description" not in ROW_COLUMNS[:MARKER_COLUMNS] and "sources" not in ROW_COLUMNS[:MARKER_COLUMNS]
+
+
+def test_the_browser_reads_rows_in_the_same_column_order(atlas):
+    script = (Path(__file__).resolve().parent.parent / "geo" / "web" / "atlas.js").read_text()
+    body = re.search(r"var COL = \{(.*?)\};", script, re.S).group(1)
+    columns = {name: int(i) for name, i in re.findall(r"(\w+): (\d+)", body)}
+    assert sorted(columns, key=columns.get) == list(ROW_COLUMNS)
+    assert int(re.search(r"var MARKER_COLUMNS = (\d+);", script).group(1)) == MARKER_COLUMNS
 
 
 def test_summaries(atlas):

@@ -3,8 +3,11 @@
 (function (root) {
   "use strict";
   var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"};
-  var COL = {id: 0, lat: 1, lon: 2, name: 3, place: 4, country: 5, vendors: 6, operator: 7, status: 8,
-             sectors: 9, y0: 10, y1: 11, cameras: 12, description: 13, confidence: 14, precision: 15, sources: 16};
+  // Row columns, as geo/mapdata.py ROW_COLUMNS. The first MARKER_COLUMNS draw a marker; the Streamlit map
+  // fetches the others separately (attachDetails) and popups wait for them.
+  var COL = {id: 0, lat: 1, lon: 2, name: 3, vendors: 4, y0: 5, y1: 6, confidence: 7,
+             place: 8, country: 9, operator: 10, status: 11, sectors: 12, cameras: 13, description: 14, precision: 15, sources: 16};
+  var MARKER_COLUMNS = 8;
 
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"'`$\\]/g, function (ch) { return ENTITIES[ch]; });
@@ -43,12 +46,35 @@
       esc(row[COL.description]) + "</p><table>" + rows + "</table><h5>Sources</h5><ol>" + sources + "</ol></div>";
   }
 
+  // One icon per colour and confidence, shared by every marker that looks the same.
+  function hasDetails(row) { return row.length > MARKER_COLUMNS; }
+
+  function attachDetails(data, details) {
+    data.rows.forEach(function (row, i) { if (!hasDetails(row)) { Array.prototype.push.apply(row, details[i]); } });
+    return data;
+  }
+
+  // Popup content once the row's details are there; until then a short notice that is replaced on arrival.
+  function popupContent(row, data) {
+    return function (layer) {
+      if (hasDetails(row)) { return popupHtml(row, data); }
+      (root.atlasLoadDetails ? root.atlasLoadDetails() : Promise.reject()).then(function () { layer.setPopupContent(popupHtml(row, data)); },
+        function () { layer.setPopupContent('<div class="atlas-popup">' + esc(row[COL.name]) + ": details could not be loaded.</div>"); });
+      return '<div class="atlas-popup">' + esc(row[COL.name]) + "<p>Loading details\u2026</p></div>";
+    };
+  }
+
   function markerIcon(Lf, row, data) {
-    return Lf.divIcon({
-      className: "atlas-icon",
-      html: '<div class="atlas-m atlas-c-' + esc(row[COL.confidence]) + '" style="--c:' + esc(color(row, data)) + '"></div>',
-      iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]
-    });
+    var key = color(row, data) + " " + row[COL.confidence];
+    data._icons = data._icons || {};
+    if (!data._icons[key]) {
+      data._icons[key] = Lf.divIcon({
+        className: "atlas-icon",
+        html: '<div class="atlas-m atlas-c-' + esc(row[COL.confidence]) + '" style="--c:' + esc(color(row, data)) + '"></div>',
+        iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]
+      });
+    }
+    return data._icons[key];
   }
 
   function markers(Lf, data, rows) {
@@ -56,19 +82,26 @@
       var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: false});
       m.atlasId = row[COL.id];
       m.bindTooltip(esc(tooltipText(row, data)), {className: "atlas-tip"});
-      m.bindPopup(function () { return popupHtml(row, data); }, {maxWidth: 360, maxHeight: 320});
+      m.bindPopup(popupContent(row, data), {maxWidth: 360, maxHeight: 320});
       return m;
     });
   }
 
   // The Streamlit map: markers are built once per data version and one cluster group is reused,
   // so a filter change only swaps which markers are in it.
-  function showRows(Lf, data, indices) {
+  // The Streamlit map: markers are built once per data version and one cluster group is reused,
+  // so a filter change only swaps which markers are in it. `onDrawn` runs once the cluster has placed them.
+  function showRows(Lf, data, indices, onDrawn) {
     if (!data._markers) { data._markers = markers(Lf, data, data.rows); }
     if (!root.atlasCluster) {
-      root.atlasCluster = Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true});
+      root.atlasCluster = Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true,
+        chunkProgress: function (done, total) {
+          var callback = root.atlasCluster.atlasOnDrawn;
+          if (done === total && callback) { root.atlasCluster.atlasOnDrawn = null; callback(); }
+        }});
     }
     var cluster = root.atlasCluster;
+    cluster.atlasOnDrawn = onDrawn || null;
     cluster.clearLayers();
     cluster.addLayers(indices.map(function (i) { return data._markers[i]; }));
     return cluster;
@@ -144,7 +177,7 @@
     return control;
   }
 
-  root.Atlas = {esc: esc, COL: COL, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
+  root.Atlas = {esc: esc, COL: COL, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
                 countryLayer: countryLayer, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years};
 })(window);

@@ -94,6 +94,20 @@ def test_clicking_a_point_shows_its_sources_in_the_details_panel(page, app_url):
     assert source.get_attribute("href") == "https://news.example.org/story-1"
     assert source.get_attribute("target") == "_blank"
     assert "Cameras were installed at the station." in details.inner_text()
+    popup_source = frame.locator(".atlas-popup ol a").first
+    popup_source.wait_for()
+    assert popup_source.inner_text() == "Story 1" and popup_source.get_attribute("target") == "_blank"
+
+
+def test_a_popup_says_so_when_its_details_cannot_be_fetched(page, app_url):
+    page.route("**/details-*.json", lambda route: route.abort())
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.evaluate("window.atlasMap.setView([10, 30], 11, {animate: false})")
+    frame.locator(".atlas-m").first.click()
+    popup = frame.locator(".atlas-popup")
+    popup.filter(has_text="details could not be loaded").wait_for()
+    assert "Bland safe city" in popup.inner_text()
 
 
 def test_country_layer_draws_shading_with_counts(page, app_url):
