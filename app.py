@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import data, details, map_view, permalink, share, sidebar, tables
 from geo.filters import FILTER_LABELS, apply_filters, relax_suggestions, selection_sentence, year_bounds
+from geo.html import sentence_html
 from geo.permalink import permalink as make_permalink
 
 st.set_page_config(page_title="Facial Recognition Atlas", page_icon="🗺️", layout="wide")
@@ -26,7 +27,7 @@ sidebar.render_sidebar(atlas, filters, bounds)
 selection = apply_filters(atlas.deployments, filters)
 
 sentence = selection_sentence(len(selection), len(atlas.deployments), filters, atlas.vendor_names, atlas.country_names)
-st.markdown(f"**{sentence}**")
+st.html(sentence_html(sentence))
 if selection.empty:
     hints = [f"{FILTER_LABELS[name]} (would show {count})" for name, count in relax_suggestions(atlas.deployments, filters)]
     st.warning("No deployment matches these filters." + (" Try relaxing: " + "; ".join(hints) + "." if hints else ""))

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.assets import publish_assets
+from geo.html import markdown_code
 from geo.load import Atlas, load_atlas
 from geo.mapdata import assign_colors, map_payload
 from geo.validate import DATA_DIR
@@ -39,7 +40,7 @@ def load() -> tuple[Atlas, dict[str, str], dict[str, str]] | None:
     try:
         return _cached_atlas(str(folder), _version(folder))
     except (OSError, ValueError, KeyError) as error:
-        st.error(f"Could not load the data in {folder}: {error}. Run `python -m geo.validate` for details.")
+        st.error(f"Could not load the data in {markdown_code(folder)}: {markdown_code(error)}. Run `python -m geo.validate` for details.")
         return None
 
 

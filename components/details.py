@@ -57,9 +57,11 @@ def render_vendor_profiles(atlas: Atlas) -> None:
     middle.metric("Countries", len(profile["countries"]))
     right.metric("Since", profile["since"] or "—")
     st.html(vendor_profile_html(profile, atlas.country_names))
+    if profile["countries"]:
+        countries = ", ".join(atlas.country_names.get(c, c) for c in profile["countries"])
+        st.html(f"<p class='atlas-vendor-countries'>Deployed in: {escape_text(countries)}</p>")
     if profile["deployments"]:
-        st.caption("Deployments started per year: " + ", ".join(atlas.country_names.get(c, c) for c in profile["countries"]))
-        chart = alt.Chart(profile["per_year"]).mark_bar().encode(
+        chart = alt.Chart(profile["per_year"], title="Deployments started per year").mark_bar().encode(
             x=alt.X("year:O", title="Year"), y=alt.Y("deployments:Q", title="Started")
         ).properties(height=160)
         st.altair_chart(chart, width="stretch")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components.sidebar import FILTER_KEYS, NOTICES_KEY
 from geo.filters import Filters
+from geo.html import markdown_code
 from geo.load import Atlas
 from geo.permalink import MapView, Vocabulary, link_params, parse_link
 
@@ -55,7 +56,7 @@ def apply_link_once(atlas: Atlas, bounds: tuple[int, int]) -> None:
 def show_notices() -> None:
     notices = st.session_state.get(NOTICES_KEY) or []
     if notices:
-        st.warning("Part of the link was ignored: " + "; ".join(notices) + ". The rest of the link was applied.")
+        st.warning("Part of the link was ignored: " + "; ".join(markdown_code(n) for n in notices) + ". The rest of the link was applied.")
 
 
 def sync_url(filters: Filters, view: MapView | None) -> None:

@@ -7,6 +7,7 @@ so `<`, `>`, `&`, quotes, backticks, `$` and backslashes all become entities.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any, Mapping
 
 from geo import schema
@@ -19,6 +20,20 @@ def escape_text(value: Any) -> str:
     """Text made safe to place in HTML, in an HTML attribute, or inside a JS template literal."""
     text = html.escape("" if value is None else str(value), quote=True)
     return "".join(_EXTRA_ENTITIES.get(ch, ch) for ch in text)
+
+
+def markdown_code(value: Any) -> str:
+    """Text as a Markdown code span, for untrusted text inside Streamlit's Markdown (warnings, errors):
+    nothing in a code span becomes a link, image, directive, formula or HTML, not even a bare URL, which
+    Streamlit autolinks in plain text however it is escaped. Line breaks become spaces."""
+    text = " ".join(("" if value is None else str(value)).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def sentence_html(sentence: str) -> str:
+    """The filter sentence as escaped HTML (it holds search text from the URL, so never Markdown)."""
+    return f"<p class='atlas-sentence'><strong>{escape_text(sentence)}</strong></p>"
 
 
 def years_text(year_start: Any, year_end: Any) -> str:

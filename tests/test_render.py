@@ -1,5 +1,6 @@
 """Escaping, the map payload, vendor colours, the legend, summaries and click lookup."""
 
+import html
 import json
 import re
 from pathlib import Path
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 
 from geo import schema
-from geo.html import details_html, escape_text, link, tooltip_text, years_text
+from geo.html import details_html, escape_text, link, markdown_code, sentence_html, tooltip_text, years_text
 from geo.mapdata import (
     MARKER_COLUMNS, OTHER_COLOR, PALETTE, ROW_COLUMNS, assign_colors, legend_entries, map_payload, script_json, split_payload,
 )
@@ -132,3 +133,20 @@ def test_find_clicked_uses_the_point_and_the_tooltip(atlas):
     twin["id"], twin["name"] = "aa-twin", "Twin"
     both = pd.concat([d, twin])
     assert find_clicked(both, 11.0, 11.0, "Twin · Acme Vision · since 2018") == "aa-twin"
+
+
+@pytest.mark.parametrize("text", [
+    "![x](https://evil.example/x.png)", "[click](https://evil.example)", ":red[alarm]", "$x^2$", "<b>bold</b>",
+    "a `tick` and ``two``", "ends with `", "line\nbreak",
+])
+def test_untrusted_text_becomes_one_literal_code_span(text):
+    span = markdown_code(text)
+    fence = re.match(r"`+", span).group(0)
+    assert span == f"{fence} {' '.join(text.split())} {fence}"
+    assert fence not in " ".join(text.split())
+
+
+def test_the_sentence_is_escaped_html():
+    assert sentence_html("matching “<img src=x>`${1}`”") == (
+        "<p class='atlas-sentence'><strong>matching “&lt;img src=x&gt;&#96;&#36;{1}&#96;”</strong></p>"
+    )

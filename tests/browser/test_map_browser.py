@@ -1,6 +1,6 @@
 """What only a browser shows: the map draws, stays offline, escapes text, follows filters, opens details."""
 
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from browser.conftest import ALLOWED_EXTERNAL_HOSTS, browser_test_features
 from browser.helpers import choose, drawn_count, layer_count, map_frame, open_app, wait_for_layer_count
@@ -119,3 +119,16 @@ def test_country_layer_draws_shading_with_counts(page, app_url):
     tooltips = frame.evaluate("window.atlasShading.getLayers().map(l => l.getTooltip().getContent()).sort()")
     assert tooltips == ["Aland: 2 deployments", "Bland: 2 deployments", "Cland: 2 deployments"]
     assert layer_count(frame) == TOTAL
+
+
+def test_a_crafted_link_cannot_inject_markup_into_the_page(page, app_url):
+    payload = "![x](https://evil.example/pixel.png) [click](https://evil.example/) :red[alarm] $x^2$"
+    page.goto(f"{app_url}?{urlencode({'q': payload, 'vendor': payload})}")
+    sentence = page.locator("strong", has_text="Showing").first
+    sentence.wait_for(timeout=30_000)
+    page.get_by_text("Part of the link was ignored").wait_for()
+    page.wait_for_timeout(1000)
+    assert "![x](https://evil.example/pixel.png)" in sentence.inner_text()
+    injected = page.locator("img[src*='evil.example'], a[href*='evil.example'], .katex")
+    assert injected.count() == 0, [injected.nth(i).evaluate("e => e.parentElement.outerHTML.slice(0, 300)") for i in range(injected.count())]
+    assert "evil.example" not in {urlparse(url).hostname for url in page.requests_seen}
