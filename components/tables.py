@@ -1,4 +1,4 @@
-"""The selection as a sortable table and as charts (Altair)."""
+"""The selection in numbers, as a sortable table and as charts (Altair)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.mapdata import OTHER_COLOR, OTHER_LABEL
-from geo.summaries import started_per_year, table_frame, top_countries, top_vendors
+from geo.html import overview_html
+from geo.summaries import selection_overview, started_per_year, table_frame, top_countries, top_vendors
+
+
+def render_overview(selection: gpd.GeoDataFrame) -> None:
+    st.html(overview_html(selection_overview(selection)))
 
 
 def render_table(selection: gpd.GeoDataFrame, country_names: Mapping[str, str]) -> None:

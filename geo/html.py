@@ -36,6 +36,30 @@ def sentence_html(sentence: str) -> str:
     return f"<p class='atlas-sentence'><strong>{escape_text(sentence)}</strong></p>"
 
 
+def overview_html(overview: Mapping[str, Any]) -> str:
+    """The selection in numbers, and what each confidence level means, as escaped HTML."""
+    span = (f", started {overview['first_year']}–{overview['last_year']}"
+            if overview.get("first_year") is not None and overview["first_year"] != overview["last_year"]
+            else (f", started {overview['first_year']}" if overview.get("first_year") is not None else ""))
+    headline = (f"{overview['deployments']} deployments in {overview['countries']} countries, "
+                f"{overview['vendors']} named vendors{span}.")
+    cell = "style='text-align:left;padding:2px 12px 2px 0;vertical-align:top'"
+    confidence = "".join(
+        f"<tr><th {cell}>{escape_text(schema.CONFIDENCES[c])}</th><td {cell}>{n}</td>"
+        f"<td {cell}>{escape_text(schema.CONFIDENCE_MEANINGS[c])}</td></tr>"
+        for c, n in overview["by_confidence"].items()
+    )
+    header = f"<tr><th {cell}>Confidence</th><th {cell}>Records</th><th {cell}>Meaning</th></tr>"
+    status = ", ".join(f"{escape_text(schema.STATUSES[s])} {n}" for s, n in overview["by_status"].items() if n)
+    return (
+        f"<div class='atlas-overview'><p><strong>{escape_text(headline)}</strong></p>"
+        f"<p>How sure each record is (the marker shape shows it too):</p><table>{header}{confidence}</table>"
+        f"<p>Status: {status or 'none'}.</p>"
+        "<p>Every record cites its sources with a short quote: click a point to read them. "
+        "The table, charts, downloads and a citation for this view are in the other tabs.</p></div>"
+    )
+
+
 def years_text(year_start: Any, year_end: Any) -> str:
     """'2018–2020', or 'since 2018' while still running / unknown end."""
     if year_start is None or _is_missing(year_start):

@@ -10,7 +10,7 @@ import pandas as pd
 from geo import schema
 from geo.html import years_text
 from geo.load import explode_vendors
-from geo.mapdata import OTHER_COLOR, OTHER_LABEL
+from geo.mapdata import OTHER_COLOR, OTHER_LABEL, PLACEHOLDER_VENDORS
 
 CLICK_TOLERANCE_DEGREES = 1e-5
 
@@ -53,6 +53,22 @@ def top_vendors(selection: gpd.GeoDataFrame, names: Mapping[str, str], n: int = 
 def top_countries(selection: gpd.GeoDataFrame, country_names: Mapping[str, str], n: int = 10) -> pd.DataFrame:
     counts = selection["country"].value_counts().head(n)
     return pd.DataFrame({"country": [country_names.get(c, c) for c in counts.index], "deployments": counts.values})
+
+
+def selection_overview(selection: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The selection in numbers: deployments, countries, named vendors, the span of start years, and how
+    many records there are per confidence level and per status (every level listed, zeros included)."""
+    named = set(selection["vendors"].explode().dropna()) - PLACEHOLDER_VENDORS
+    years = selection["year_start"].dropna()
+    return {
+        "deployments": len(selection),
+        "countries": selection["country"].nunique(),
+        "vendors": len(named),
+        "first_year": int(years.min()) if not years.empty else None,
+        "last_year": int(years.max()) if not years.empty else None,
+        "by_confidence": {c: int((selection["confidence"] == c).sum()) for c in schema.CONFIDENCES},
+        "by_status": {s: int((selection["status"] == s).sum()) for s in schema.STATUSES},
+    }
 
 
 def vendor_profile(deployments: gpd.GeoDataFrame, vendors: pd.DataFrame, vendor_id: str) -> dict[str, Any]:

@@ -24,8 +24,19 @@ def multiselect(at, label):
     return next(w for w in at.multiselect if w.label == label)
 
 
-def test_page_shows_every_deployment_and_a_table(app):
+def open_tab(at, label):
+    at.session_state["tab"] = label
+    return at.run()
+
+
+def overview(at):
+    return next(h.value for h in at.get("html") if "atlas-overview" in h.value)
+
+
+def test_page_shows_every_deployment_an_overview_and_a_table(app):
     assert sentence(app) == "Showing 5 of 5 deployments"
+    assert "5 deployments in 3 countries" in overview(app) and not app.dataframe
+    open_tab(app, "Table")
     assert len(app.dataframe) == 1 and len(app.dataframe[0].value) == 5
     assert app.title[0].value == "Facial Recognition Atlas"
     assert not app.error
@@ -45,6 +56,8 @@ def test_page_shows_every_deployment_and_a_table(app):
 def test_each_filter_changes_the_count(app, label, value, expected):
     multiselect(app, label).set_value(value).run()
     assert sentence(app) == expected
+    assert overview(app).startswith(f"<div class='atlas-overview'><p><strong>{expected.split()[1]} deployments")
+    open_tab(app, "Table")
     assert len(app.dataframe[0].value) == int(expected.split()[1])
 
 
@@ -106,13 +119,9 @@ def test_bad_data_is_reported_not_a_stack_trace(data_dir, monkeypatch):
     assert "Could not load the data" in shown(at.error[0].value)
 
 
-def open_tab(at, label):
-    at.session_state["tab"] = label
-    return at.run()
-
 
 def test_only_the_open_tab_is_built(app):
-    assert len(app.dataframe) == 1 and not app.get("vega_lite_chart")
+    assert overview(app) and not app.dataframe and not app.get("vega_lite_chart")
     open_tab(app, "Charts")
     assert not app.exception
     assert len(app.get("vega_lite_chart")) == 3 and not app.dataframe

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from geo import schema
-from geo.html import details_html, escape_text, link, markdown_code, sentence_html, tooltip_text, years_text
+from geo.html import details_html, escape_text, link, markdown_code, overview_html, sentence_html, tooltip_text, years_text
 from geo.mapdata import (
     MARKER_COLUMNS, OTHER_COLOR, PALETTE, ROW_COLUMNS, assign_colors, legend_entries, map_payload, script_json, split_payload,
 )
-from geo.summaries import find_clicked, started_per_year, table_frame, top_countries, top_vendors, vendor_profile
+from geo.summaries import find_clicked, selection_overview, started_per_year, table_frame, top_countries, top_vendors, vendor_profile
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}`\\"
 
@@ -150,3 +150,22 @@ def test_the_sentence_is_escaped_html():
     assert sentence_html("matching “<img src=x>`${1}`”") == (
         "<p class='atlas-sentence'><strong>matching “&lt;img src=x&gt;&#96;&#36;{1}&#96;”</strong></p>"
     )
+
+
+def test_overview_counts_the_selection_and_explains_confidence(atlas):
+    d = atlas.deployments
+    facts = selection_overview(d)
+    assert (facts["deployments"], facts["countries"], facts["first_year"], facts["last_year"]) == (5, 3, 2012, 2020)
+    assert facts["by_confidence"] == {"documented": 1, "reported": 3, "claimed": 1}
+    assert sum(facts["by_status"].values()) == 5 and list(facts["by_status"]) == list(schema.STATUSES)
+    text = overview_html(facts)
+    assert "5 deployments in 3 countries" in text and escape_text(schema.CONFIDENCE_MEANINGS["claimed"]) in text
+    empty = selection_overview(d.iloc[0:0])
+    assert empty["deployments"] == 0 and empty["first_year"] is None
+    assert "0 deployments in 0 countries, 0 named vendors." in overview_html(empty)
+
+
+def test_overview_leaves_placeholder_vendors_uncounted(atlas):
+    d = atlas.deployments.copy()
+    d["vendors"] = [["unknown"]] * len(d)
+    assert selection_overview(d)["vendors"] == 0
