@@ -22,7 +22,7 @@ def vocabulary(atlas: Atlas, bounds: tuple[int, int]) -> Vocabulary:
     d = atlas.deployments
     return Vocabulary(
         vendors=frozenset(atlas.vendors["id"]),
-        countries=frozenset(atlas.countries["iso_a2"]) | frozenset(d["country"]),
+        countries=frozenset(atlas.countries["iso_a2"]) | frozenset(d["country"].unique()),
         vendor_countries=frozenset(c for cs in d["vendor_countries"] for c in cs),
         year_bounds=bounds,
     )

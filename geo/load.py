@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,12 @@ class Atlas:
     countries: gpd.GeoDataFrame
     problems: list[Problem] = field(default_factory=list)
 
-    @property
+    # Cached: the page asks for these dozens of times per run, and the tables do not change once loaded.
+    @cached_property
     def vendor_names(self) -> dict[str, str]:
         return dict(zip(self.vendors["id"], self.vendors["name"]))
 
-    @property
+    @cached_property
     def country_names(self) -> dict[str, str]:
         return dict(zip(self.countries["iso_a2"], self.countries["name"]))
 

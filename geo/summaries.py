@@ -58,7 +58,7 @@ def top_countries(selection: gpd.GeoDataFrame, country_names: Mapping[str, str],
 def selection_overview(selection: gpd.GeoDataFrame) -> dict[str, Any]:
     """The selection in numbers: deployments, countries, named vendors, the span of start years, and how
     many records there are per confidence level and per status (every level listed, zeros included)."""
-    named = set(selection["vendors"].explode().dropna()) - PLACEHOLDER_VENDORS
+    named = set(selection["vendors"].explode().dropna().unique()) - PLACEHOLDER_VENDORS
     years = selection["year_start"].dropna()
     return {
         "deployments": len(selection),
