@@ -88,8 +88,6 @@
   }
 
   // The Streamlit map: markers are built once per data version and one cluster group is reused,
-  // so a filter change only swaps which markers are in it.
-  // The Streamlit map: markers are built once per data version and one cluster group is reused,
   // so a filter change only swaps which markers are in it. `onDrawn` runs once the cluster has placed them.
   function showRows(Lf, data, indices, onDrawn) {
     if (!data._markers) { data._markers = markers(Lf, data, data.rows); }

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from playwright.sync_api import Frame, Page
+from playwright.sync_api import Frame, Locator, Page
 
 MAP_FRAME = "st_folium"
 
@@ -28,6 +28,26 @@ def drawn_count(frame: Frame) -> int:
             return singles + clustered;
         }"""
     )
+
+
+def marker_at(frame: Frame | Page, lat: float, lon: float, zoom: int) -> Locator:
+    """Zoom the map to a single deployment and return its marker once it has settled on screen.
+
+    After a zoom, markercluster slides markers out of their cluster for a moment; a click during that slide
+    lands where the marker used to be. Legend swatches share the `atlas-m` class, hence the pane selector."""
+    frame.evaluate(f"window.atlasMap.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    position = frame.wait_for_function(
+        """() => {
+            const map = window.atlasMap, box = map.getContainer().getBoundingClientRect();
+            if (map.getPane('mapPane').classList.contains('leaflet-cluster-anim')) return 0;
+            const index = [...document.querySelectorAll('.leaflet-marker-pane .atlas-m')].findIndex(m => {
+                const r = m.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+                return x > box.left && x < box.right && y > box.top && y < box.bottom;
+            });
+            return index + 1;
+        }"""
+    ).json_value()
+    return frame.locator(".leaflet-marker-pane .atlas-m").nth(position - 1)
 
 
 def layer_count(frame: Frame) -> int:

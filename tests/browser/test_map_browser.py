@@ -3,7 +3,7 @@
 from urllib.parse import urlencode, urlparse
 
 from browser.conftest import ALLOWED_EXTERNAL_HOSTS, browser_test_features
-from browser.helpers import choose, drawn_count, layer_count, map_frame, open_app, wait_for_layer_count
+from browser.helpers import choose, drawn_count, layer_count, map_frame, marker_at, open_app, wait_for_layer_count
 
 TOTAL = len(browser_test_features())
 
@@ -28,8 +28,7 @@ def test_no_request_leaves_the_machine_except_map_tiles(page, app_url):
 def test_hostile_text_shows_as_text_and_runs_nothing(page, app_url):
     frame = open_app(page, app_url)
     wait_for_layer_count(frame, TOTAL)
-    frame.evaluate("window.atlasMap.setView([32, 12], 7, {animate: false})")
-    marker = frame.locator(".atlas-m").first
+    marker = marker_at(frame, 32, 12, 7)
     marker.hover()
     tooltip = frame.locator(".atlas-tip").first
     tooltip.wait_for()
@@ -84,8 +83,7 @@ def test_map_keeps_its_zoom_and_is_not_reloaded_after_a_filter_change(page, app_
 def test_clicking_a_point_shows_its_sources_in_the_details_panel(page, app_url):
     frame = open_app(page, app_url)
     wait_for_layer_count(frame, TOTAL)
-    frame.evaluate("window.atlasMap.setView([10, 30], 11, {animate: false})")
-    frame.locator(".atlas-m").first.click()
+    marker_at(frame, 10, 30, 11).click()
     details = page.locator(".atlas-details")
     details.wait_for(timeout=20_000)
     assert details.locator("h4").inner_text() == "Bland safe city"
@@ -103,8 +101,7 @@ def test_a_popup_says_so_when_its_details_cannot_be_fetched(page, app_url):
     page.route("**/details-*.json", lambda route: route.abort())
     frame = open_app(page, app_url)
     wait_for_layer_count(frame, TOTAL)
-    frame.evaluate("window.atlasMap.setView([10, 30], 11, {animate: false})")
-    frame.locator(".atlas-m").first.click()
+    marker_at(frame, 10, 30, 11).click()
     popup = frame.locator(".atlas-popup")
     popup.filter(has_text="details could not be loaded").wait_for()
     assert "Bland safe city" in popup.inner_text()

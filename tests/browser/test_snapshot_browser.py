@@ -6,6 +6,7 @@ import pytest
 
 import synthetic
 from browser.conftest import HOSTILE, browser_test_features
+from browser.helpers import marker_at
 from geo.load import load_atlas
 from geo.mapdata import assign_colors
 from geo.snapshot_html import snapshot_html
@@ -51,14 +52,12 @@ def test_snapshot_works_offline_from_disk(browser, snapshot_file):
     page.wait_for_function("window.atlasDeployments.getLayers().length === 6")
 
     # A popup shows its sources; hostile text stays text.
-    page.evaluate("window.atlasMap.setView([10, 30], 11, {animate: false})")
-    page.locator(".atlas-m").first.click()
+    marker_at(page, 10, 30, 11).click()
     popup = page.locator(".atlas-popup")
     popup.wait_for()
     link = popup.locator("a").first
     assert link.inner_text() == "Story 1" and link.get_attribute("href") == "https://news.example.org/story-1"
-    page.evaluate("window.atlasMap.setView([32, 12], 11, {animate: false})")
-    page.locator(".atlas-m").first.click()
+    marker_at(page, 32, 12, 11).click()
     page.wait_for_function("document.querySelector('.atlas-popup h4') && document.querySelector('.atlas-popup h4').textContent.includes('<script>')")
     assert HOSTILE in page.locator(".atlas-popup h4").inner_text()
     assert page.evaluate("window.__pwned === undefined")
