@@ -80,8 +80,7 @@ class DeploymentMarkers(MacroElement):
         (function (group) {
             var visible = {{ this.visible_json }}, legend = {{ this.legend_json }};
             window.atlasData.then(function (data) {
-                var layer = Atlas.showRows(L, data, visible, window.atlasLoadDetails);
-                group.addLayer(layer);
+                var layer = Atlas.showRows(L, data, visible, group, window.atlasLoadDetails);
                 window.atlasDeployments = layer;
                 window.atlasDeploymentCount = visible.length;
                 var map = window.atlasMap;

@@ -87,28 +87,42 @@
     });
   }
 
-  // The Streamlit map: markers are built once per data version and one cluster group is reused,
-  // so a filter change only swaps which markers are in it. `onDrawn` runs once the cluster has placed them.
-  function showRows(Lf, data, indices, onDrawn) {
+  // markercluster reports progress just before it puts the last markers on the map: let the browser paint
+  // them before running anything heavy (such as parsing the details).
+  function afterNextPaint(callback) {
+    requestAnimationFrame(function () { setTimeout(callback, 0); });
+  }
+
+  // The Streamlit map: markers are built once per data version and one cluster group is reused, so a filter
+  // change only swaps which markers are in it. The cluster joins `group` (on the map) before the markers do:
+  // off the map, markercluster checks each added marker against all those already queued (quadratic).
+  // `onDrawn` runs once the cluster has placed them.
+  function showRows(Lf, data, indices, group, onDrawn) {
     if (!data._markers) { data._markers = markers(Lf, data, data.rows); }
     if (!root.atlasCluster) {
-      root.atlasCluster = Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true,
+      root.atlasCluster = Lf.markerClusterGroup({chunkedLoading: true, chunkInterval: 400, chunkDelay: 20,
+        maxClusterRadius: 40, spiderfyOnMaxZoom: true,
         chunkProgress: function (done, total) {
           var callback = root.atlasCluster.atlasOnDrawn;
-          if (done === total && callback) { root.atlasCluster.atlasOnDrawn = null; callback(); }
+          if (done === total && callback) { root.atlasCluster.atlasOnDrawn = null; afterNextPaint(callback); }
         }});
     }
     var cluster = root.atlasCluster;
     cluster.atlasOnDrawn = onDrawn || null;
-    cluster.clearLayers();
+    if (cluster._map) { cluster.remove(); }
+    cluster.clearLayers();  // off the map this only forgets the old markers, without drawing or undrawing them
+    group.addLayer(cluster);
     cluster.addLayers(indices.map(function (i) { return data._markers[i]; }));
     return cluster;
   }
 
-  function deploymentLayer(Lf, data, rows) {
+  // The snapshot file's layer; added to `map` before its markers, for the reason given at showRows.
+  function deploymentLayer(Lf, data, rows, map) {
     var group = Lf.markerClusterGroup ? Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true})
                                        : Lf.featureGroup();
-    group.addLayers ? group.addLayers(markers(Lf, data, rows || data.rows)) : markers(Lf, data, rows || data.rows).forEach(function (m) { group.addLayer(m); });
+    if (map) { group.addTo(map); }
+    var list = markers(Lf, data, rows || data.rows);
+    if (group.addLayers) { group.addLayers(list); } else { list.forEach(function (m) { group.addLayer(m); }); }
     return group;
   }
 
