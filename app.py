@@ -1,7 +1,5 @@
 """Facial-recognition deployments atlas: load, filter, render."""
 
-import time
-
 import streamlit as st
 
 from components import data, details, map_view, permalink, share, sidebar, tables
@@ -68,5 +66,5 @@ if share_tab.open:
         share.render_share(atlas, selection, colors, sentence, link, data.data_dir())
 
 if st.session_state.get(sidebar.PLAYING_KEY):
-    time.sleep(1)
+    sidebar.wait_for_next_step(st.session_state)
     st.rerun()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Mapping, MutableMapping
 
 import streamlit as st
@@ -22,6 +23,8 @@ FILTER_KEYS = {
     "text": "f_text",
 }
 PLAYING_KEY = "playing"
+PLAY_STEP_DUE_KEY = "play_step_due"  # set after a year has been on screen for a while
+PLAY_STEP_SECONDS = 1.0
 NOTICES_KEY = "link_notices"  # what a shared link asked for that had to be ignored
 
 
@@ -57,8 +60,9 @@ def next_play_year(state: Mapping[str, Any], bounds: tuple[int, int]) -> int | N
 
 
 def advance_playback(state: MutableMapping[str, Any], bounds: tuple[int, int]) -> None:
-    """One step of 'play': show everything deployed up to the next year; stop at the end."""
-    if not state.get(PLAYING_KEY):
+    """One step of 'play': show everything deployed up to the next year; stop at the end. Steps only when
+    one is due, so the run right after Play shows the starting year before the first step."""
+    if not state.get(PLAYING_KEY) or not state.pop(PLAY_STEP_DUE_KEY, False):
         return
     year = next_play_year(state, bounds)
     if year is None:
@@ -67,8 +71,9 @@ def advance_playback(state: MutableMapping[str, Any], bounds: tuple[int, int]) -
         state[FILTER_KEYS["years"]] = (bounds[0], year)
 
 
-def _toggle_play(bounds: tuple[int, int]) -> None:
-    state = st.session_state
+def start_or_pause(state: MutableMapping[str, Any], bounds: tuple[int, int]) -> None:
+    """Play from where the timeline ends (from the first year when it is at the end), or pause."""
+    state.pop(PLAY_STEP_DUE_KEY, None)
     if state.get(PLAYING_KEY):
         state[PLAYING_KEY] = False
         return
@@ -76,6 +81,16 @@ def _toggle_play(bounds: tuple[int, int]) -> None:
     _, year_to = state.get(FILTER_KEYS["years"], bounds)
     if year_to >= bounds[1]:
         state[FILTER_KEYS["years"]] = (bounds[0], bounds[0])
+
+
+def wait_for_next_step(state: MutableMapping[str, Any]) -> None:
+    """Leave the current year on screen for a moment, then mark the next step as due."""
+    time.sleep(PLAY_STEP_SECONDS)
+    state[PLAY_STEP_DUE_KEY] = True
+
+
+def _toggle_play(bounds: tuple[int, int]) -> None:
+    start_or_pause(st.session_state, bounds)
 
 
 def _multiselect(label: str, key: str, options: list[str], labels: Mapping[str, str], help: str | None = None) -> None:

@@ -13,3 +13,8 @@ def sentence(at) -> str:
     """The filter sentence ("Showing N of M deployments…"), unescaped."""
     body = next(h.value for h in at.get("html") if "atlas-sentence" in h.value)
     return html.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def multiselect(at, label):
+    """The sidebar multiselect with this label."""
+    return next(w for w in at.multiselect if w.label == label)

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.data import DATA_DIR_ENV
-from page import sentence, shown
+from page import multiselect, sentence, shown
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -18,10 +18,6 @@ def app(data_dir, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def multiselect(at, label):
-    return next(w for w in at.multiselect if w.label == label)
 
 
 def open_tab(at, label):
@@ -100,14 +96,47 @@ def test_play_runs_from_the_first_year_to_the_last_then_stops(app):
 
 
 def test_playback_steps_one_year_at_a_time_and_stops_at_the_end():
-    from components.sidebar import FILTER_KEYS, PLAYING_KEY, advance_playback
+    from components.sidebar import FILTER_KEYS, PLAY_STEP_DUE_KEY, PLAYING_KEY, advance_playback
 
     state = {PLAYING_KEY: True, FILTER_KEYS["years"]: (2012, 2012)}
-    advance_playback(state, (2012, 2014))
+
+    def step():
+        state[PLAY_STEP_DUE_KEY] = True
+        advance_playback(state, (2012, 2014))
+
+    step()
     assert state[FILTER_KEYS["years"]] == (2012, 2013) and state[PLAYING_KEY]
-    advance_playback(state, (2012, 2014))
-    advance_playback(state, (2012, 2014))
+    step()
+    step()
     assert state[FILTER_KEYS["years"]] == (2012, 2014) and not state[PLAYING_KEY]
+
+
+def test_play_shows_the_first_year_on_its_own_before_the_first_step():
+    from components.sidebar import FILTER_KEYS, PLAY_STEP_DUE_KEY, advance_playback, start_or_pause
+
+    state = {FILTER_KEYS["years"]: (2012, 2014)}
+    start_or_pause(state, (2012, 2014))
+    advance_playback(state, (2012, 2014))  # the run that follows the click
+    assert state[FILTER_KEYS["years"]] == (2012, 2012)
+    state[PLAY_STEP_DUE_KEY] = True  # a second later
+    advance_playback(state, (2012, 2014))
+    assert state[FILTER_KEYS["years"]] == (2012, 2013)
+
+
+def test_pause_stops_the_timeline_where_it_is():
+    from components.sidebar import FILTER_KEYS, PLAY_STEP_DUE_KEY, PLAYING_KEY, advance_playback, start_or_pause
+
+    state = {FILTER_KEYS["years"]: (2012, 2014)}
+    start_or_pause(state, (2012, 2014))
+    state[PLAY_STEP_DUE_KEY] = True
+    advance_playback(state, (2012, 2014))
+    state[PLAY_STEP_DUE_KEY] = True  # a step was due when the reader pressed Pause
+    start_or_pause(state, (2012, 2014))
+    advance_playback(state, (2012, 2014))
+    assert not state[PLAYING_KEY] and state[FILTER_KEYS["years"]] == (2012, 2013)
+    start_or_pause(state, (2012, 2014))  # Play again continues from 2013
+    advance_playback(state, (2012, 2014))
+    assert state[PLAYING_KEY] and state[FILTER_KEYS["years"]] == (2012, 2013)
 
 
 def test_bad_data_is_reported_not_a_stack_trace(data_dir, monkeypatch):
