@@ -131,6 +131,30 @@ class CountryShading(MacroElement):
         self.names_json = script_json(dict(names))
 
 
+class ViewReporting(MacroElement):
+    """Tell streamlit-folium which values to send back. It reads `returned_objects` only when it creates the
+    map, so a change later (the reader ticks "include the map view") is applied here, when the layers are
+    swapped; the current view is then reported at once."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var shared = window.__GLOBAL_DATA__, wanted = {{ this.returned_json }};
+            if (!shared || JSON.stringify(shared.returned_objects) === JSON.stringify(wanted)) { return; }
+            shared.returned_objects = wanted;
+            if (wanted.indexOf("center") !== -1 && window.atlasMap) { window.atlasMap.fire("moveend"); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, returned_objects: list[str]):
+        super().__init__()
+        self._name = "ViewReporting"
+        self.returned_json = script_json(list(returned_objects))
+
+
 def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
     """The part of the map that never changes with filters, so the browser keeps it (and the view) alive."""
     fmap = AtlasMap(asset_urls, location=INITIAL_CENTER, zoom_start=INITIAL_ZOOM, tiles=None, min_zoom=1,
@@ -141,11 +165,13 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
 
 
 def selection_layers(
-    visible_rows: list[int], legend: list[dict[str, str]], counts: Mapping[str, int], names: Mapping[str, str]
+    visible_rows: list[int], legend: list[dict[str, str]], counts: Mapping[str, int], names: Mapping[str, str],
+    returned_objects: list[str],
 ) -> list[folium.FeatureGroup]:
     """The layers that follow the filters: markers first, then the (initially hidden) country shading."""
     markers = folium.FeatureGroup(name="Deployments", show=True)
     DeploymentMarkers(visible_rows, legend).add_to(markers)
+    ViewReporting(returned_objects).add_to(markers)
     shading = folium.FeatureGroup(name=SHADING_LAYER_NAME, show=False)
     CountryShading(counts, names).add_to(shading)
     return [markers, shading]

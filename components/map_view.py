@@ -36,7 +36,8 @@ def render_map(
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
     visible_rows = all_deployments.index.get_indexer(selection.index).tolist()
     legend = legend_entries(selection, colors, vendor_names)
-    layers = selection_layers(visible_rows, legend, count_by_country(selection), country_names)
+    returned = ["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else [])
+    layers = selection_layers(visible_rows, legend, count_by_country(selection), country_names, returned)
     result = st_folium(
         base_map(asset_urls),
         key=MAP_KEY,
@@ -44,7 +45,7 @@ def render_map(
         use_container_width=True,
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=False),
-        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else []),
+        returned_objects=returned,
         center=(view.lat, view.lng) if view else None,
         zoom=view.zoom if view else None,
     )

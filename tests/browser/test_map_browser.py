@@ -129,3 +129,19 @@ def test_a_crafted_link_cannot_inject_markup_into_the_page(page, app_url):
     injected = page.locator("img[src*='evil.example'], a[href*='evil.example'], .katex")
     assert injected.count() == 0, [injected.nth(i).evaluate("e => e.parentElement.outerHTML.slice(0, 300)") for i in range(injected.count())]
     assert "evil.example" not in {urlparse(url).hostname for url in page.requests_seen}
+
+
+def test_the_link_takes_the_map_view_once_the_reader_asks_for_it(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.evaluate("window.atlasMap.setView([10, 30], 6, {animate: false})")  # before asking: no rerun, no view
+    page.get_by_role("tab", name="Share & cite").click()
+    page.get_by_text("Include the map view").click()
+    page.wait_for_function("location.search.includes('view=10.0000%2C30.0000%2C6') || location.search.includes('view=10.0000,30.0000,6')", timeout=20_000)
+    map_frame(page).evaluate("window.atlasMap.setView([12, 32], 7, {animate: false})")
+    page.wait_for_function("location.search.includes('view=12.0000%2C32.0000%2C7') || location.search.includes('view=12.0000,32.0000,7')", timeout=20_000)
+    page.get_by_text("Include the map view").click()
+    page.wait_for_function("!location.search.includes('view=')", timeout=20_000)
+    map_frame(page).evaluate("window.atlasMap.setView([11, 31], 5, {animate: false})")
+    page.wait_for_timeout(1500)
+    assert "view=" not in page.evaluate("location.search")
