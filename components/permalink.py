@@ -10,22 +10,12 @@ from components.sidebar import FILTER_KEYS, NOTICES_KEY
 from geo.filters import Filters
 from geo.html import markdown_code
 from geo.load import Atlas
-from geo.permalink import MapView, Vocabulary, link_params, parse_link
+from geo.permalink import MapView, atlas_vocabulary, link_params, parse_link
 
 APPLIED_KEY = "link_applied"
 VIEW_KEY = "link_view"
 INCLUDE_VIEW_KEY = "link_include_view"
 INCLUDE_VIEW_WIDGET = "w_link_include_view"
-
-
-def vocabulary(atlas: Atlas, bounds: tuple[int, int]) -> Vocabulary:
-    d = atlas.deployments
-    return Vocabulary(
-        vendors=frozenset(atlas.vendors["id"]),
-        countries=frozenset(atlas.countries["iso_a2"]) | frozenset(d["country"].unique()),
-        vendor_countries=frozenset(c for cs in d["vendor_countries"] for c in cs),
-        year_bounds=bounds,
-    )
 
 
 def state_from_filters(state: MutableMapping[str, Any], filters: Filters, bounds: tuple[int, int]) -> None:
@@ -45,7 +35,7 @@ def apply_link_once(atlas: Atlas, bounds: tuple[int, int]) -> None:
     state = st.session_state
     if state.get(APPLIED_KEY):
         return
-    parsed = parse_link(current_params(), vocabulary(atlas, bounds))
+    parsed = parse_link(current_params(), atlas_vocabulary(atlas, bounds))
     state_from_filters(state, parsed.filters, bounds)
     state[NOTICES_KEY] = parsed.ignored
     state[VIEW_KEY] = parsed.view

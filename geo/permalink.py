@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 from urllib.parse import urlencode
 
 from geo import schema
 from geo.filters import Filters
 from geo.validate import is_ascii_int
+
+if TYPE_CHECKING:
+    from geo.load import Atlas
 
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_PARAM = 50
@@ -108,6 +111,22 @@ def _parse_view(params: Mapping[str, object], ignored: list[str]) -> MapView | N
     return MapView(lat, lng, zoom)
 
 
+def atlas_vocabulary(atlas: Atlas, bounds: tuple[int, int]) -> Vocabulary:
+    """What a link (or the CLI) may name: the vendor ids, and the countries the filters offer, which are
+    those with deployments."""
+    d = atlas.deployments
+    return Vocabulary(
+        vendors=frozenset(atlas.vendors["id"]),
+        countries=frozenset(d["country"].unique()),
+        vendor_countries=frozenset(c for cs in d["vendor_countries"] for c in cs),
+        year_bounds=bounds,
+    )
+
+
+# A real country code can still be unusable: the filters only offer countries that occur in the data.
+UNKNOWN_REASONS = {"country": "no deployment in this country", "home": "no vendor based in this country"}
+
+
 def parse_link(params: Mapping[str, object], vocabulary: Vocabulary) -> ParsedLink:
     """Filters (and the map view, if given) from query parameters; what could not be used is in `ignored`."""
     ignored: list[str] = []
@@ -119,7 +138,7 @@ def parse_link(params: Mapping[str, object], vocabulary: Vocabulary) -> ParsedLi
             if value in allowed and value not in kept:
                 kept.append(value)
             elif value not in allowed:
-                ignored.append(f"{param}={_shown(value)} (unknown {param})")
+                ignored.append(f"{param}={_shown(value)} ({UNKNOWN_REASONS.get(param, f'unknown {param}')})")
         if len(_values(params, param)) > MAX_VALUES_PER_PARAM:
             ignored.append(f"{param}: more than {MAX_VALUES_PER_PARAM} values")
         chosen[filter_name] = tuple(kept)

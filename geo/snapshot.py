@@ -15,14 +15,16 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
+
+import geopandas as gpd
 
 from geo.citation import PROJECT_NAME, citation, credit_line, data_version
 from geo.export import csv_metadata, to_csv, to_geojson
 from geo.filters import apply_filters, selection_sentence, year_bounds
-from geo.load import load_atlas
+from geo.load import Atlas, load_atlas
 from geo.mapdata import assign_colors
-from geo.permalink import LIST_PARAMS, Vocabulary, parse_link, permalink
+from geo.permalink import LIST_PARAMS, atlas_vocabulary, parse_link, permalink
 from geo.validate import DATA_DIR
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
@@ -54,28 +56,9 @@ def query_from_args(args: argparse.Namespace) -> dict[str, list[str]]:
     return query
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not any((args.html, args.png, args.csv, args.geojson)):
-        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson")
-    try:
-        atlas = load_atlas(args.data_dir)
-    except (OSError, ValueError, KeyError) as error:
-        print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
-        return 2
-    bounds = year_bounds(atlas.deployments)
-    vocabulary = Vocabulary(frozenset(atlas.vendors["id"]), frozenset(atlas.countries["iso_a2"]),
-                            frozenset(c for cs in atlas.deployments["vendor_countries"] for c in cs), bounds)
-    parsed = parse_link(query_from_args(args), vocabulary)
-    if parsed.ignored:
-        parser.error("could not use: " + "; ".join(parsed.ignored))
-    selection = apply_filters(atlas.deployments, parsed.filters)
-    colors = assign_colors(atlas.deployments)
-    sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, atlas.vendor_names, atlas.country_names)
-    version = data_version(args.data_dir)
-    link = permalink(args.base_url, parsed.filters)
-    cite = citation(sentence, link, version)
+def write_outputs(args: argparse.Namespace, atlas: Atlas, selection: gpd.GeoDataFrame, colors: Mapping[str, str],
+                  sentence: str, cite: str, version: str, link: str) -> None:
+    """Write each output the arguments ask for (the CSV with its metadata file next to it)."""
     if args.html:
         from geo.snapshot_html import snapshot_html
 
@@ -93,6 +76,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         meta.write_text(json.dumps(csv_metadata(cite, version, len(selection)), indent=2, ensure_ascii=False), encoding="utf-8")
     if args.geojson:
         args.geojson.write_text(to_geojson(selection), encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not any((args.html, args.png, args.csv, args.geojson)):
+        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson")
+    outputs = [p for p in (args.html, args.png, args.csv, args.geojson) if p]
+    missing = sorted({str(p.parent) for p in outputs if not p.parent.is_dir()})
+    if missing:
+        parser.error("no such folder for the output: " + ", ".join(missing))
+    try:
+        atlas = load_atlas(args.data_dir)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
+        return 2
+    bounds = year_bounds(atlas.deployments)
+    parsed = parse_link(query_from_args(args), atlas_vocabulary(atlas, bounds))
+    if parsed.ignored:
+        parser.error("could not use: " + "; ".join(parsed.ignored))
+    selection = apply_filters(atlas.deployments, parsed.filters)
+    colors = assign_colors(atlas.deployments)
+    sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, atlas.vendor_names, atlas.country_names)
+    version = data_version(args.data_dir)
+    link = permalink(args.base_url, parsed.filters)
+    cite = citation(sentence, link, version)
+    try:
+        write_outputs(args, atlas, selection, colors, sentence, cite, version, link)
+    except OSError as error:
+        print(f"error: could not write {error.filename or 'an output file'}: {error.strerror or error}", file=sys.stderr)
+        return 2
     print(cite)
     return 0
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from components.data import DATA_DIR_ENV
-from page import sentence, shown
+import synthetic
+from page import multiselect, sentence, shown
 from geo.filters import Filters
 from geo.permalink import MapView, Vocabulary, link_params, parse_link, permalink
 
@@ -138,3 +139,17 @@ def test_the_include_view_choice_survives_closing_the_share_tab(app):
     app.session_state["tab"] = "Share & cite"
     app.run()
     assert app.checkbox(key="w_link_include_view").value
+
+
+def test_a_link_to_a_country_without_deployments_is_ignored_with_a_notice(tmp_path, monkeypatch):
+    features = [f for f in synthetic.deployments() if f["properties"]["country"] != "CC"]  # Cland has an outline, no records
+    monkeypatch.setenv(DATA_DIR_ENV, str(synthetic.write_dataset(tmp_path / "data", features)))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["country"] = ["CC", "AA"]
+    app.run()
+    assert not app.exception
+    assert "country='CC' (no deployment in this country)" in shown(app.warning[0].value)
+    assert sentence(app) == "Showing 2 of 4 deployments: in Aland"
+    assert multiselect(app, "Deployment country").value == ["AA"]
+    app.run()
+    assert sentence(app) == "Showing 2 of 4 deployments: in Aland"
