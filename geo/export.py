@@ -20,6 +20,19 @@ from geo.validate import is_ascii_int
 LIST_SEPARATOR = "; "
 SOURCE_COLUMN = re.compile(r"^source(\d+)_(publisher|title|date|url|quote)$")
 SOURCE_KEYS = tuple(f.name for f in schema.SOURCE_FIELDS)
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection). Such text is written
+# with a leading apostrophe, which spreadsheets hide, and read back without it; a leading apostrophe in the
+# text itself is doubled so that the round trip stays exact.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text that a spreadsheet shows as text (numbers are left alone)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def from_spreadsheet_safe(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _plain(value: Any) -> Any:
@@ -67,7 +80,7 @@ def to_csv(selection: gpd.GeoDataFrame) -> str:
         row["longitude"], row["latitude"] = feature["geometry"]["coordinates"]
         for i, source in enumerate(props["sources"], start=1):
             row.update({f"source{i}_{key}": source[key] for key in SOURCE_KEYS})
-        writer.writerow(row)
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -84,7 +97,8 @@ def _csv_value(name: str, text: str) -> Any:
 def csv_to_features(text: str) -> list[dict[str, Any]]:
     """GeoJSON features from the CSV export, ready for the loader's validation and normalisation."""
     features = []
-    for row in csv.DictReader(io.StringIO(text)):
+    for raw in csv.DictReader(io.StringIO(text)):
+        row = {k: from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items()}
         props = {name: _csv_value(name, row.get(name, "")) for name in schema.DEPLOYMENT_FIELD_NAMES if name != "sources"}
         sources: dict[int, dict[str, str]] = {}
         for column, value in row.items():

