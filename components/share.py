@@ -17,9 +17,13 @@ from geo.citation import PROJECT_NAME, citation, credit_line, data_version
 from geo.export import csv_metadata, datapackage, to_csv, to_geojson
 from geo.load import Atlas
 from geo.png import SIZES, render_png
+from geo.html import markdown_code
 from geo.snapshot_html import embed_code, snapshot_html
+from geo.validate import is_http_url
 
 SNAPSHOT_NAME = "facial-recognition-atlas.html"
+EMBED_URL_KEY = "embed_url"
+EMBED_PLACEHOLDER = f"https://example.org/path/to/{SNAPSHOT_NAME}"
 
 
 def full_dataset_zip(data_dir: Path, version: str) -> bytes:
@@ -75,5 +79,13 @@ def render_share(
                   "deployments.csv-metadata.json", "application/json", "dl_csv_meta")
         _download("Full dataset with datapackage.json (ZIP)", lambda: full_dataset_zip(data_dir, version),
                   "facial-recognition-atlas-data.zip", "application/zip", "dl_zip")
+    render_embed_code(sentence)
+
+
+def render_embed_code(sentence: str) -> None:
+    """The <iframe> snippet for the downloaded map, pointing at the address the reader will host it at."""
     st.markdown("**Embed the downloaded map** (host the HTML file, then paste this where it should appear)")
-    st.code(embed_code(f"https://example.org/path/to/{SNAPSHOT_NAME}", f"{PROJECT_NAME}: {sentence}"), language="html")
+    url = st.text_input("Address of the hosted map file", key=EMBED_URL_KEY, placeholder=EMBED_PLACEHOLDER).strip()
+    if url and not is_http_url(url):
+        st.warning(f"Not an http(s) address: {markdown_code(url)}. The snippet shows a placeholder instead.")
+    st.code(embed_code(url if is_http_url(url) else EMBED_PLACEHOLDER, f"{PROJECT_NAME}: {sentence}"), language="html")

@@ -156,3 +156,42 @@ def test_only_the_open_tab_is_built(app):
     assert len(app.get("vega_lite_chart")) == 3 and not app.dataframe
     open_tab(app, "Share & cite")
     assert any("Facial Recognition Atlas" in c.value and "Showing 5 of 5 deployments" in c.value for c in app.code)
+
+
+def test_vendor_profile_shows_home_ownership_counts_and_countries(app):
+    open_tab(app, "Vendor profiles")
+    app.selectbox(key="profile_vendor").set_value("bolt").run()
+    assert not app.exception
+    assert [m.value for m in app.metric] == ["2", "2", "2018"]  # deployments, countries, since
+    profile = next(h.value for h in app.get("html") if "atlas-vendor'" in h.value)
+    assert "Bolt AI" in profile and "<td>Bland</td>" in profile and "not listed" in profile
+    assert any("Deployed in: Aland, Bland" in h.value for h in app.get("html"))
+    app.selectbox(key="profile_vendor").set_value("acme").run()
+    assert [m.value for m in app.metric] == ["2", "1", "2012"]
+    profile = next(h.value for h in app.get("html") if "atlas-vendor'" in h.value)
+    assert "State holds 40%" in profile and "<td>2019</td>" in profile and "Acme, AV" in profile
+
+
+def test_vendor_profile_text_is_escaped():
+    from components.details import vendor_profile_html
+
+    hostile = '<script>alert(1)</script><img src=x onerror="x()">'
+    html = vendor_profile_html({"name": hostile, "ownership": hostile, "note": hostile, "aliases": [hostile],
+                                "source_url": "javascript:alert(1)"}, {})
+    assert "<script>" not in html and "<img" not in html and "javascript:" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def embed_snippet(at):
+    return next(c.value for c in at.code if c.value.startswith("<iframe"))
+
+
+def test_embed_code_points_at_the_address_the_reader_gives(app):
+    open_tab(app, "Share & cite")
+    assert 'src="https://example.org/path/to/facial-recognition-atlas.html"' in embed_snippet(app)
+    app.text_input(key="embed_url").input("https://news.example.com/maps/atlas.html?a=1&b=2").run()
+    assert 'src="https://news.example.com/maps/atlas.html?a=1&amp;b=2"' in embed_snippet(app)
+    assert not app.warning
+    app.text_input(key="embed_url").input('javascript:alert("x")').run()
+    assert "javascript" not in embed_snippet(app) and "example.org/path/to" in embed_snippet(app)
+    assert "Not an http(s) address" in app.warning[0].value
