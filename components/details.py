@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Collection
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -32,14 +34,17 @@ def vendor_profile_html(profile: dict, country_names: dict[str, str]) -> str:
     return f"<div class='atlas-vendor'><b>{escape_text(profile.get('name', ''))}</b><table>{table}</table><p>{note} {source}</p></div>"
 
 
-def render_details(atlas: Atlas, record_id: str | None) -> None:
-    """Every field of the clicked deployment, its vendors' profiles and its sources (links open in a new tab)."""
+def render_details(atlas: Atlas, record_id: str | None, shown_ids: Collection[str]) -> None:
+    """Every field of the clicked deployment, its vendors' profiles and its sources (links open in a new tab).
+    A record the filters have since hidden stays open, with a note saying so."""
     st.subheader("Details")
     matches = atlas.deployments[atlas.deployments["id"] == record_id] if record_id else atlas.deployments.iloc[0:0]
     if matches.empty:
         st.info("Click a point on the map to see what happened there and where it was reported.")
         return
     record = matches.iloc[0].to_dict()
+    if record["id"] not in shown_ids:
+        st.caption("Not in the current selection: the filters hide this deployment on the map.")
     st.html(details_html(record, atlas.country_names))
     st.markdown("**Vendors**")
     for vendor_id in record["vendors"]:

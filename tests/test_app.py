@@ -195,3 +195,12 @@ def test_embed_code_points_at_the_address_the_reader_gives(app):
     app.text_input(key="embed_url").input('javascript:alert("x")').run()
     assert "javascript" not in embed_snippet(app) and "example.org/path/to" in embed_snippet(app)
     assert "Not an http(s) address" in app.warning[0].value
+
+
+def test_an_open_record_the_filters_hide_says_so(app):
+    app.session_state["selected_id"] = "bb-city"  # as after a click on Bland safe city
+    app.run()
+    assert any("Bland safe city" in h.value for h in app.get("html")) and not app.caption
+    multiselect(app, "Vendor").set_value(["acme"]).run()
+    assert any("Bland safe city" in h.value for h in app.get("html"))
+    assert "Not in the current selection" in app.caption[0].value

@@ -62,6 +62,11 @@ def test_snapshot_works_offline_from_disk(browser, snapshot_file):
     assert HOSTILE in page.locator(".atlas-popup h4").inner_text()
     assert page.evaluate("window.__pwned === undefined")
 
+    # The tiles can be turned off; the outlines stay.
+    page.get_by_text("Map tiles (OpenStreetMap)").click()
+    page.wait_for_function("!window.atlasMap.hasLayer(window.atlasTiles) && !document.querySelector('.leaflet-tile-pane img')")
+    assert page.locator(".leaflet-atlasOutlines-pane path").count() >= 3
+
     external = {url.split("/")[2] for url in attempted if not url.startswith("file:")}
     assert external <= {TILE_HOST}, external
     context.close()
