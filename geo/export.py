@@ -168,7 +168,13 @@ def datapackage(version: str) -> dict[str, Any]:
              "schema": {"fields": [_table_field(f) for f in schema.VENDOR_FIELDS], "primaryKey": "id"}},
             {"name": "countries", "path": "countries.geojson", "format": "geojson", "mediatype": "application/geo+json",
              "licenses": [{"name": "PDDL-1.0", "title": "Public domain (Natural Earth)"}],
-             "description": "Country outlines with iso_a2, iso_n3 and name."},
+             "description": "Country outlines (Polygon and MultiPolygon features); fields below are the features' properties.",
+             "schema": {"fields": [
+                 {"name": "iso_a2", "title": "Country code", "type": "string",
+                  "description": "ISO 3166-1 alpha-2 code, as used by deployments and vendors"},
+                 {"name": "iso_n3", "title": "Numeric code", "type": "string", "description": "ISO 3166-1 numeric code"},
+                 {"name": "name", "title": "Name", "type": "string", "description": "Country name (Natural Earth)"},
+             ]}},
         ],
     }
 

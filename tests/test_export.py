@@ -84,6 +84,10 @@ def test_datapackage_describes_every_field_and_the_shipped_one_is_current():
     package = datapackage("abc")
     names = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
     assert names == list(schema.DEPLOYMENT_FIELD_NAMES)
+    resources = {r["name"]: r for r in package["resources"]}
+    assert [f["name"] for f in resources["vendors"]["schema"]["fields"]] == list(schema.VENDOR_FIELD_NAMES)
+    outlines = json.loads((DATA_DIR / "countries.geojson").read_text())["features"]
+    assert {f["name"] for f in resources["countries"]["schema"]["fields"]} == {k for f in outlines for k in f["properties"]}
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     shipped = json.loads((DATA_DIR / "datapackage.json").read_text())
     assert shipped == datapackage(data_version(DATA_DIR)), "run: python -m geo.export to regenerate data/datapackage.json"
