@@ -145,3 +145,42 @@ def test_the_link_takes_the_map_view_once_the_reader_asks_for_it(page, app_url):
     map_frame(page).evaluate("window.atlasMap.setView([11, 31], 5, {animate: false})")
     page.wait_for_timeout(1500)
     assert "view=" not in page.evaluate("location.search")
+
+
+def test_panning_and_zooming_do_not_rerun_the_page(page, app_url):
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    page.wait_for_timeout(1000)
+    before = len(sent)
+    frame.evaluate("window.atlasMap.setView([10, 30], 6, {animate: false})")
+    frame.evaluate("window.atlasMap.setView([12, 12], 4, {animate: false})")
+    page.wait_for_timeout(2000)
+    assert len(sent) == before, "a pan or zoom sent a message to the server (a rerun)"
+    choose(page, "f_vendors", "Bolt AI")  # the same listener does see a rerun
+    wait_for_layer_count(map_frame(page), 2)
+    assert len(sent) > before
+
+
+def test_confidence_is_shown_by_marker_shape_not_only_colour(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    shapes = frame.evaluate(
+        """() => Object.fromEntries(['documented', 'reported', 'claimed'].map(c => {
+            const s = getComputedStyle(document.querySelector('.atlas-legend .atlas-c-' + c));
+            return [c, [s.borderTopStyle, s.borderTopWidth, s.transform, s.borderTopLeftRadius].join(' ')];
+        }))"""
+    )
+    assert len(set(shapes.values())) == 3, shapes
+    marker_at(frame, 9, 31, 9)  # School gates, claimed: drawn with the claimed shape
+    assert frame.locator(".leaflet-marker-pane .atlas-c-claimed").count() == 1
+
+
+def test_fullscreen_control_puts_the_map_in_full_screen(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.locator(".atlas-fullscreen").click()
+    frame.wait_for_function("document.fullscreenElement === window.atlasMap.getContainer()")
+    frame.locator(".atlas-fullscreen").click()
+    frame.wait_for_function("document.fullscreenElement === null")
