@@ -109,9 +109,9 @@ def render_sidebar(atlas: Atlas, filters: Filters, bounds: tuple[int, int]) -> N
         vendor_labels = {v: f"{atlas.vendor_names.get(v, v)} ({counts.get(v, 0)})" for v in vendor_ids}
         _multiselect("Vendor", FILTER_KEYS["vendors"], vendor_ids, vendor_labels,
                      help="Counts are deployments under the other filters.")
-        homes = sorted({c for cs in deployments["vendor_countries"] for c in cs}, key=lambda c: country_names.get(c, c))
+        homes = sorted(atlas.vendor_home_countries, key=lambda c: country_names.get(c, c))
         _multiselect("Vendor's home country", FILTER_KEYS["vendor_countries"], homes, country_names)
-        here = sorted(set(deployments["country"].unique()), key=lambda c: country_names.get(c, c))
+        here = sorted(atlas.deployment_countries, key=lambda c: country_names.get(c, c))
         _multiselect("Deployment country", FILTER_KEYS["countries"], here, country_names)
         _multiselect("Sector", FILTER_KEYS["sectors"], list(schema.SECTORS), schema.SECTORS)
         _multiselect("Status", FILTER_KEYS["statuses"], list(schema.STATUSES), schema.STATUSES)

@@ -45,6 +45,16 @@ class Atlas:
     def country_names(self) -> dict[str, str]:
         return dict(zip(self.countries["iso_a2"], self.countries["name"]))
 
+    @cached_property
+    def deployment_countries(self) -> frozenset[str]:
+        """Countries with at least one deployment: what the country filter offers."""
+        return frozenset(self.deployments["country"].unique())
+
+    @cached_property
+    def vendor_home_countries(self) -> frozenset[str]:
+        """Home countries of the vendors of at least one deployment: what the home-country filter offers."""
+        return frozenset(c for cs in self.deployments["vendor_countries"] for c in cs)
+
 
 def normalise_properties(props: dict[str, Any]) -> dict[str, Any]:
     """One record's properties with stripped text, list fields as lists and years as ints."""

@@ -114,13 +114,7 @@ def _parse_view(params: Mapping[str, object], ignored: list[str]) -> MapView | N
 def atlas_vocabulary(atlas: Atlas, bounds: tuple[int, int]) -> Vocabulary:
     """What a link (or the CLI) may name: the vendor ids, and the countries the filters offer, which are
     those with deployments."""
-    d = atlas.deployments
-    return Vocabulary(
-        vendors=frozenset(atlas.vendors["id"]),
-        countries=frozenset(d["country"].unique()),
-        vendor_countries=frozenset(c for cs in d["vendor_countries"] for c in cs),
-        year_bounds=bounds,
-    )
+    return Vocabulary(frozenset(atlas.vendors["id"]), atlas.deployment_countries, atlas.vendor_home_countries, bounds)
 
 
 # A real country code can still be unusable: the filters only offer countries that occur in the data.
