@@ -39,7 +39,7 @@ with map_column:
 if clicked:
     st.session_state[details.SELECTED_KEY] = clicked
 with details_column:
-    details.render_details(atlas, st.session_state.get(details.SELECTED_KEY), set(selection["id"]))
+    details.render_details(atlas, st.session_state.get(details.SELECTED_KEY), selection)
 permalink.sync_url(filters, view or st.session_state.get(permalink.VIEW_KEY))
 
 # Only the open tab runs (on_change="rerun"). The light overview comes first, so the map's first paint

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Collection
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -34,7 +32,7 @@ def vendor_profile_html(profile: dict, country_names: dict[str, str]) -> str:
     return f"<div class='atlas-vendor'><b>{escape_text(profile.get('name', ''))}</b><table>{table}</table><p>{note} {source}</p></div>"
 
 
-def render_details(atlas: Atlas, record_id: str | None, shown_ids: Collection[str]) -> None:
+def render_details(atlas: Atlas, record_id: str | None, selection: pd.DataFrame) -> None:
     """Every field of the clicked deployment, its vendors' profiles and its sources (links open in a new tab).
     A record the filters have since hidden stays open, with a note saying so."""
     st.subheader("Details")
@@ -43,7 +41,7 @@ def render_details(atlas: Atlas, record_id: str | None, shown_ids: Collection[st
         st.info("Click a point on the map to see what happened there and where it was reported.")
         return
     record = matches.iloc[0].to_dict()
-    if record["id"] not in shown_ids:
+    if not (selection["id"] == record["id"]).any():
         st.caption("Not in the current selection: the filters hide this deployment on the map.")
     st.html(details_html(record, atlas.country_names))
     st.markdown("**Vendors**")
