@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, details, map_view, permalink, share, sidebar, tables
-from geo.filters import FILTER_LABELS, apply_filters, relax_suggestions, selection_sentence, year_bounds
+from geo.filters import apply_filters, relax_hints, selection_sentence
 from geo.html import sentence_html
 from geo.permalink import permalink as make_permalink
 
@@ -13,34 +13,44 @@ st.title("Facial Recognition Atlas")
 loaded = data.load()
 if loaded is None:
     st.stop()
-atlas, colors, asset_urls = loaded
+atlas, colors, asset_urls, vocabulary = loaded
 data.report_problems(atlas)
+bounds = vocabulary.year_bounds
+state = sidebar.session_state()
 
-bounds = year_bounds(atlas.deployments)
-permalink.apply_link_once(atlas, bounds)
+# The link is applied once per session; from then on the widgets are the truth: widgets -> filters -> URL.
+permalink.apply_link_once(atlas, vocabulary)
 permalink.show_notices()
-sidebar.advance_playback(st.session_state, bounds)
-filters = sidebar.filters_from_state(st.session_state, bounds)
-sidebar.render_sidebar(atlas, filters, bounds)
+sidebar.ensure_widget_state(state, vocabulary)
+sidebar.advance_playback(state, bounds)
+filters = sidebar.filters_from_state(state, vocabulary)
+sidebar.render_sidebar(atlas, filters, vocabulary)
 selection = apply_filters(atlas.deployments, filters)
 
-sentence = selection_sentence(len(selection), len(atlas.deployments), filters, atlas.vendor_names, atlas.country_names)
+sentence = selection_sentence(len(selection), len(atlas.deployments), filters, vocabulary)
 st.html(sentence_html(sentence))
 if selection.empty:
-    hints = [f"{FILTER_LABELS[name]} (would show {count})" for name, count in relax_suggestions(atlas.deployments, filters)]
+    hints = relax_hints(atlas.deployments, filters)
     st.warning("No deployment matches these filters." + (" Try relaxing: " + "; ".join(hints) + "." if hints else ""))
 
 map_column, details_column = st.columns([3, 2])
 with map_column:
     clicked, view = map_view.render_map(
-        atlas.deployments, selection, colors, atlas.vendor_names, atlas.country_names, asset_urls,
-        view=st.session_state.get(permalink.VIEW_KEY), track_view=bool(st.session_state.get(permalink.INCLUDE_VIEW_KEY)),
+        atlas.deployments,
+        selection,
+        colors,
+        atlas.vendor_names,
+        atlas.country_names,
+        asset_urls,
+        view=state.get(permalink.VIEW_KEY),
+        track_view=bool(state.get(permalink.INCLUDE_VIEW_KEY)),
     )
 if clicked:
-    st.session_state[details.SELECTED_KEY] = clicked
+    state[details.SELECTED_KEY] = clicked
+open_id = details.open_record_id(atlas, state)
 with details_column:
-    details.render_details(atlas, st.session_state.get(details.SELECTED_KEY), selection)
-permalink.sync_url(filters, view or st.session_state.get(permalink.VIEW_KEY))
+    details.render_details(atlas, open_id, selection)
+permalink.sync_url(filters, view or state.get(permalink.VIEW_KEY), open_id)
 
 # Only the open tab runs (on_change="rerun"). The light overview comes first, so the map's first paint
 # does not wait for the table's scripts (about 0.4 s at 10,000 deployments, see benchmarks/).
@@ -62,9 +72,12 @@ if vendors_tab.open:
 if share_tab.open:
     with share_tab:
         include_view = permalink.render_include_view_toggle()
-        link = make_permalink(st.context.url or "", filters, view if include_view else None)
-        share.render_share(atlas, selection, colors, sentence, link, data.data_dir())
+        base_url = st.context.url or ""
+        shown_view = view if include_view else None
+        link = make_permalink(base_url, filters, shown_view)
+        record_link = make_permalink(base_url, filters, shown_view, open_id) if open_id else None
+        share.render_share(atlas, selection, colors, sentence, link, data.data_dir(), record_link)
 
-if st.session_state.get(sidebar.PLAYING_KEY):
-    sidebar.wait_for_next_step(st.session_state)
+if state.get(sidebar.PLAYING_KEY):
+    sidebar.wait_for_next_step(state)
     st.rerun()

@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo import web  # noqa: E402
-from geo.filters import Filters, filter_by_vendor, vendor_counts  # noqa: E402
+from geo.filters import Filters, apply_filters, vendor_counts  # noqa: E402
 from geo.load import load_atlas  # noqa: E402
 from geo.validate import DATA_DIR  # noqa: E402
 
@@ -51,12 +51,17 @@ def jquery_file() -> Path:
     except ImportError:
         if DEBIAN_JQUERY.exists():
             return DEBIAN_JQUERY
-        raise RuntimeError("the naive page needs jQuery for folium popups: pip install XStatic-jQuery "
-                           "or apt-get install libjs-jquery") from None
+        raise RuntimeError(
+            "the naive page needs jQuery for folium popups: pip install XStatic-jQuery or apt-get install libjs-jquery"
+        ) from None
 
 
 def _copy(source: Path, target: Path) -> None:
-    if not target.exists() or target.stat().st_size != source.stat().st_size or target.stat().st_mtime < source.stat().st_mtime:
+    if (
+        not target.exists()
+        or target.stat().st_size != source.stat().st_size
+        or target.stat().st_mtime < source.stat().st_mtime
+    ):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
 
@@ -77,7 +82,9 @@ def publish_naive_assets() -> dict[str, str]:
 class IconPath(MacroElement):
     """Leaflet guesses its default marker images' folder wrongly when its CSS is not applied yet; say it."""
 
-    _template = Template("{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};{% endmacro %}")
+    _template = Template(
+        "{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};{% endmacro %}"
+    )
 
     def __init__(self, path: str):
         super().__init__()
@@ -95,10 +102,14 @@ st.title("Naive folium map")
 atlas, urls = _load(os.environ.get("ATLAS_DATA_DIR") or str(DATA_DIR))
 names = atlas.vendor_names
 counts = vendor_counts(atlas.deployments, Filters())
-options = sorted((v for v in atlas.vendors["id"] if counts.get(v, 0)), key=lambda v: (-counts.get(v, 0), names.get(v, v)))
+options = sorted(
+    (v for v in atlas.vendors["id"] if counts.get(v, 0)), key=lambda v: (-counts.get(v, 0), names.get(v, v))
+)
 with st.sidebar:
-    chosen = st.multiselect("Vendor", options, key="f_vendors", format_func=lambda v: f"{names.get(v, v)} ({counts.get(v, 0)})")
-selection = filter_by_vendor(atlas.deployments, chosen) if chosen else atlas.deployments
+    chosen = st.multiselect(
+        "Vendor", options, key="f_vendors", format_func=lambda v: f"{names.get(v, v)} ({counts.get(v, 0)})"
+    )
+selection = apply_filters(atlas.deployments, Filters(vendors=chosen))
 st.markdown(f"**Showing {len(selection)} of {len(atlas.deployments)} deployments**")
 
 fmap = folium.Map(location=INITIAL_CENTER, zoom_start=INITIAL_ZOOM, tiles=None, min_zoom=1)
@@ -108,8 +119,10 @@ IconPath(urls["images/"]).add_to(fmap)
 folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
 cluster = MarkerCluster(name="Deployments")
 cluster.default_js = [("markerclusterjs", urls["leaflet.markercluster.js"])]
-cluster.default_css = [("markerclustercss", urls["MarkerCluster.css"]),
-                       ("markerclusterdefaultcss", urls["MarkerCluster.Default.css"])]
+cluster.default_css = [
+    ("markerclustercss", urls["MarkerCluster.css"]),
+    ("markerclusterdefaultcss", urls["MarkerCluster.Default.css"]),
+]
 cluster.add_to(fmap)
 for rec in selection.itertuples(index=False):
     text = f"<b>{html.escape(rec.name)}</b><br>{html.escape(', '.join(rec.vendor_names))}"

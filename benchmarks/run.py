@@ -21,24 +21,31 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.synthetic_data import write_dataset  # noqa: E402
-from geo.filters import filter_by_vendor  # noqa: E402
+from geo.filters import Filters, apply_filters  # noqa: E402
 from geo.load import load_atlas  # noqa: E402
 
 OUT_DIR = ROOT / "benchmarks" / "out"
 PAGES = {"app": ROOT / "app.py", "naive": ROOT / "benchmarks" / "naive_app.py"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 MAP_FRAME = "st_folium"
 MAP_COMPONENT = "st_folium"
@@ -52,7 +59,7 @@ TARGET_FILTER = 1.0
 MB = 1_000_000
 MAP_ASSET = re.compile(r"/app/static/.*\.(js|css|json)(\?|$)")  # scripts, styles and data of the map iframe
 MAP_DATA = re.compile(r"/app/static/.*\.json(\?|$)")
-VENDOR_OPTION = re.compile(r"\(\d+\)\s*$")
+COUNT_SUFFIX = re.compile(r"\s*\(\d+\)\s*$")  # the naive page's labels end in "(count)"; the app's do not
 
 # Predicates evaluated inside the map iframe (streamlit-folium keeps the map in `window.map`).
 JS_MARKERS_DRAWN = """() => { const p = document.querySelector('.leaflet-marker-pane');
@@ -87,12 +94,26 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(log_path, "wb")
+        self.log = open(log_path, "wb")  # noqa: SIM115 (closed in stop())
         env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(page), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(page),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_until_healthy(self, timeout: float = HEALTH_TIMEOUT) -> float:
@@ -203,7 +224,7 @@ def classify(raw: bytes) -> tuple[str, bool, str]:
 
     try:
         msg = ForwardMsg.FromString(raw)
-    except Exception:  # noqa: BLE001 - not a ForwardMsg (text frame): count it, do not classify it
+    except Exception:
         return "?", False, ""
     kind = msg.WhichOneof("type") or "?"
     is_map = (
@@ -287,11 +308,11 @@ class Run:
 
 
 def expected_for_option(label: str, atlas: Any) -> tuple[str, int]:
-    """(vendor id, deployments it should leave on the map) for a vendor option label 'Name (count)'."""
-    name = label.rsplit(" (", 1)[0].strip()
+    """(vendor id, deployments it should leave on the map) for a vendor option label ('Name' or 'Name (count)')."""
+    name = COUNT_SUFFIX.sub("", label).strip()
     by_name = {v: k for k, v in atlas.vendor_names.items()}
     vendor = by_name.get(name, name)
-    return vendor, len(filter_by_vendor(atlas.deployments, [vendor]))
+    return vendor, len(apply_filters(atlas.deployments, Filters(vendors=[vendor])))
 
 
 def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
@@ -307,17 +328,22 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
         t0 = time.monotonic()
         page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT * 1000)
         t_paint = poll(page, lambda: in_map_frames(page, FIRST_PAINT[page_kind], bool), PAGE_TIMEOUT, "first map paint")
-        t_all = poll(page, lambda: in_map_frames(page, count_js, lambda n: n == total), PAGE_TIMEOUT,
-                     f"all {total} markers")
+        t_all = poll(
+            page, lambda: in_map_frames(page, count_js, lambda n: n == total), PAGE_TIMEOUT, f"all {total} markers"
+        )
         wait_settled(page, traffic, t0)
         initial = traffic.between(t0)
         first_map = next((f.t for f in initial if f.is_map), float("nan"))
-        iframe_req = next((t for t, u in traffic.requested if t >= t0 and MAP_FRAME in u and "index.html" in u), float("nan"))
-        assets_done = max((t for t, _, u in traffic.http if t0 <= t <= t_paint and MAP_ASSET.search(u)), default=float("nan"))
+        iframe_req = next(
+            (t for t, u in traffic.requested if t >= t0 and MAP_FRAME in u and "index.html" in u), float("nan")
+        )
+        assets_done = max(
+            (t for t, _, u in traffic.http if t0 <= t <= t_paint and MAP_ASSET.search(u)), default=float("nan")
+        )
 
         page.locator(".st-key-f_vendors input").click()
-        # The first vendor (Streamlit puts a "Select all" entry above the options; vendors end in "(count)").
-        option = page.get_by_role("option").filter(has_text=VENDOR_OPTION).first
+        # The first vendor (Streamlit puts a "Select all" entry above the options).
+        option = page.get_by_role("option").filter(has_not_text="Select all").first
         option.wait_for()
         vendor, expected = expected_for_option(option.inner_text(), atlas)
         if expected == total:
@@ -327,8 +353,11 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
         page.keyboard.press("Escape")
         t_redraw = poll(
             page,
-            lambda: in_map_frames(page, count_js, lambda n: n == expected) and in_map_frames(page, JS_MARKERS_DRAWN, bool),
-            PAGE_TIMEOUT, f"the map to show the {expected} deployments of {vendor}",
+            lambda: (
+                in_map_frames(page, count_js, lambda n: n == expected) and in_map_frames(page, JS_MARKERS_DRAWN, bool)
+            ),
+            PAGE_TIMEOUT,
+            f"the map to show the {expected} deployments of {vendor}",
         )
         wait_settled(page, traffic, t_click)
         after = traffic.between(t_click)
@@ -340,7 +369,8 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
             filter_redraw=t_redraw - t_click,
             ws_initial=sum(f.size for f in initial if f.t < t_click),
             ws_filter=sum(f.size for f in after),
-            map_initial=sum(f.size for f in initial if f.is_map and f.t < t_click) + traffic.map_data_bytes(t0, t_click),
+            map_initial=sum(f.size for f in initial if f.is_map and f.t < t_click)
+            + traffic.map_data_bytes(t0, t_click),
             map_filter=sum(f.size for f in after if f.is_map) + traffic.map_data_bytes(t_click),
             http_initial=traffic.http_bytes(t0, t_click),
             runs_initial=sum(1 for f in initial if f.kind == "script_finished" and f.t < t_click),
@@ -419,9 +449,14 @@ def element_bytes(results: list[Result], top: int = 4) -> str:
     for r in results:
         if r.error or not r.runs:
             continue
-        for phase, totals in (("initial", r.runs[0].ws_by_element_initial), ("on filter", r.runs[0].ws_by_element_filter)):
+        for phase, totals in (
+            ("initial", r.runs[0].ws_by_element_initial),
+            ("on filter", r.runs[0].ws_by_element_filter),
+        ):
             biggest = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
-            lines.append(f"{r.size:>7,} {r.page:<5} {phase:<9}: " + ", ".join(f"{k} {v / 1000:,.0f} KB" for k, v in biggest))
+            lines.append(
+                f"{r.size:>7,} {r.page:<5} {phase:<9}: " + ", ".join(f"{k} {v / 1000:,.0f} KB" for k, v in biggest)
+            )
     return "\n".join(lines)
 
 
@@ -429,8 +464,10 @@ def table(results: list[Result], columns: list) -> str:
     ok = [r for r in results if not r.error]
     rows = [[name for name, _ in columns]] + [[fmt(r) for _, fmt in columns] for r in ok]
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
-    lines = ["  ".join(cell.rjust(w) if i != 1 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
-             for row in rows]
+    lines = [
+        "  ".join(cell.rjust(w) if i != 1 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines += [f"{r.size:,} {r.page}: FAILED: {r.error}" for r in results if r.error]
     return "\n".join(lines)
@@ -451,14 +488,18 @@ def summary(results: list[Result], runs: int) -> str:
     app = by_key.get((TARGET_SIZE, "app"))
     if app:
         paint, redraw = app.med("first_paint"), app.med("filter_redraw")
-        lines.append(f"target at {TARGET_SIZE:,} (app): first paint <= {TARGET_FIRST_PAINT:.0f} s: {paint:.2f} s "
-                     f"{'PASS' if paint <= TARGET_FIRST_PAINT else 'FAIL'}; filter redraw <= {TARGET_FILTER:.0f} s: "
-                     f"{redraw:.2f} s {'PASS' if redraw <= TARGET_FILTER else 'FAIL'}")
+        lines.append(
+            f"target at {TARGET_SIZE:,} (app): first paint <= {TARGET_FIRST_PAINT:.0f} s: {paint:.2f} s "
+            f"{'PASS' if paint <= TARGET_FIRST_PAINT else 'FAIL'}; filter redraw <= {TARGET_FILTER:.0f} s: "
+            f"{redraw:.2f} s {'PASS' if redraw <= TARGET_FILTER else 'FAIL'}"
+        )
     else:
         lines.append(f"target at {TARGET_SIZE:,} (app): not measured (add {TARGET_SIZE} to --sizes)")
     external = sorted({u.split("/")[2] for r in results for run in r.runs for u in run.external})
-    lines.append(f"medians of {runs} fresh page loads (new browser context each) after one cold load; "
-                 f"hosts other than 127.0.0.1 requested: {', '.join(external) or 'none'}")
+    lines.append(
+        f"medians of {runs} fresh page loads (new browser context each) after one cold load; "
+        f"hosts other than 127.0.0.1 requested: {', '.join(external) or 'none'}"
+    )
     return "\n".join(lines)
 
 
@@ -474,11 +515,16 @@ def bench_page(browser: Any, page_kind: str, size: int, data_dir: Path, atlas: A
         for i in range(runs):
             measured.append(measure_once(browser, server.url, page_kind, atlas))
             r = measured[-1]
-            print(f"  {size:>6,} {page_kind:<5} run {i + 1}: first paint {r.first_paint:.2f} s, "
-                  f"filter redraw {r.filter_redraw:.2f} s", flush=True)
+            print(
+                f"  {size:>6,} {page_kind:<5} run {i + 1}: first paint {r.first_paint:.2f} s, "
+                f"filter redraw {r.filter_redraw:.2f} s",
+                flush=True,
+            )
         return Result(size, page_kind, cold.first_paint, measured, server.peak_rss_mb(), startup)
-    except Exception as error:  # noqa: BLE001 - one failing page must not lose the other results
-        return Result(size, page_kind, float("nan"), [], server.peak_rss_mb(), 0.0, error=f"{type(error).__name__}: {error}")
+    except Exception as error:
+        return Result(
+            size, page_kind, float("nan"), [], server.peak_rss_mb(), 0.0, error=f"{type(error).__name__}: {error}"
+        )
     finally:
         server.stop()
 
@@ -511,9 +557,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             browser.close()
 
-    report = "\n\n".join([table(results, COLUMNS), summary(results, args.runs),
-                          "Where the time goes (medians):\n" + table(results, BREAKDOWN),
-                          "WebSocket bytes by element type (first measured run):\n" + element_bytes(results)])
+    report = "\n\n".join(
+        [
+            table(results, COLUMNS),
+            summary(results, args.runs),
+            "Where the time goes (medians):\n" + table(results, BREAKDOWN),
+            "WebSocket bytes by element type (first measured run):\n" + element_bytes(results),
+        ]
+    )
     print("\n" + report)
     print(f"\n(total {time.monotonic() - started:.0f} s; written to {OUT_DIR.relative_to(ROOT) / 'results.md'})")
     (OUT_DIR / "results.md").write_text(

@@ -25,14 +25,65 @@ OTHER_COUNTRY_SHARE = 0.15  # records placed in a uniformly random country inste
 OTHER_VENDOR_SHARE = 0.15  # vendor picks drawn uniformly from all of vendors.csv
 MAX_TRIES = 2000
 
-OPERATORS = ("City police", "Ministry of the Interior", "Metro operator", "Airport authority", "School district",
-             "Retail chain", "National police", "Border agency", "Municipal government", "Stadium operator", "")
-PUBLISHERS = ("Daily Ledger", "Global Times Review", "Tech Monitor", "Rights Watch Bulletin", "Metro Herald",
-              "Surveillance Report", "Open Data Journal", "City Wire")
-WORDS = ("cameras", "faces", "station", "system", "police", "installed", "network", "matching", "watchlist",
-         "public", "square", "officials", "contract", "pilot", "vendor", "airport", "gates", "biometric",
-         "operators", "residents", "database", "alerts", "city", "streets", "footage", "identify", "trial",
-         "expanded", "reported", "documents", "procurement", "ministry", "software", "checkpoints")
+OPERATORS = (
+    "City police",
+    "Ministry of the Interior",
+    "Metro operator",
+    "Airport authority",
+    "School district",
+    "Retail chain",
+    "National police",
+    "Border agency",
+    "Municipal government",
+    "Stadium operator",
+    "",
+)
+PUBLISHERS = (
+    "Daily Ledger",
+    "Global Times Review",
+    "Tech Monitor",
+    "Rights Watch Bulletin",
+    "Metro Herald",
+    "Surveillance Report",
+    "Open Data Journal",
+    "City Wire",
+)
+WORDS = (
+    "cameras",
+    "faces",
+    "station",
+    "system",
+    "police",
+    "installed",
+    "network",
+    "matching",
+    "watchlist",
+    "public",
+    "square",
+    "officials",
+    "contract",
+    "pilot",
+    "vendor",
+    "airport",
+    "gates",
+    "biometric",
+    "operators",
+    "residents",
+    "database",
+    "alerts",
+    "city",
+    "streets",
+    "footage",
+    "identify",
+    "trial",
+    "expanded",
+    "reported",
+    "documents",
+    "procurement",
+    "ministry",
+    "software",
+    "checkpoints",
+)
 PRECISION_WEIGHTS = {"city": 50, "site": 20, "region": 12, "country": 18}
 
 
@@ -99,7 +150,9 @@ def make_features(n: int, seed: int = 0, data_dir: Path = REPO_DATA) -> list[dic
     with open(data_dir / "vendors.csv", newline="", encoding="utf-8") as handle:
         all_vendors = sorted(row["id"] for row in csv.DictReader(handle))
     country_keys, country_w = _weights(collections.Counter(f["properties"]["country"] for f in real), all_codes)
-    vendor_keys, vendor_w = _weights(collections.Counter(v for f in real for v in f["properties"]["vendors"]), all_vendors)
+    vendor_keys, vendor_w = _weights(
+        collections.Counter(v for f in real for v in f["properties"]["vendors"]), all_vendors
+    )
     sectors, statuses, confidences = list(schema.SECTORS), list(schema.STATUSES), list(schema.CONFIDENCES)
     precisions, precision_w = list(PRECISION_WEIGHTS), list(PRECISION_WEIGHTS.values())
 
@@ -110,10 +163,7 @@ def make_features(n: int, seed: int = 0, data_dir: Path = REPO_DATA) -> list[dic
 
     features = []
     for i in range(n):
-        if rng.random() < OTHER_COUNTRY_SHARE:
-            code = rng.choice(all_codes)
-        else:
-            code = rng.choices(country_keys, country_w)[0]
+        code = rng.choice(all_codes) if rng.random() < OTHER_COUNTRY_SHARE else rng.choices(country_keys, country_w)[0]
         lon, lat = sampler.point(code, rng)
         record_id = f"synthetic-{i:06d}"
         vendors = [vendor()]
@@ -141,7 +191,9 @@ def make_features(n: int, seed: int = 0, data_dir: Path = REPO_DATA) -> list[dic
             "confidence": rng.choice(confidences),
             "sources": [_source(rng, record_id, year_start, k) for k in range(rng.randint(1, 3))],
         }
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props})
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+        )
     return features
 
 

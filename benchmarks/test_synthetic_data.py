@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic_data import write_dataset  # noqa: E402
-from geo.validate import validate_files  # noqa: E402
+from benchmarks.synthetic_data import write_dataset
+from geo.validate import validate_files
 
 
 def _validate(folder: Path):

@@ -24,7 +24,11 @@ OUTLINES_NAME = "countries.json"
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
-    if target.exists() and target.stat().st_mtime >= source.stat().st_mtime and target.stat().st_size == source.stat().st_size:
+    if (
+        target.exists()
+        and target.stat().st_mtime >= source.stat().st_mtime
+        and target.stat().st_size == source.stat().st_size
+    ):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)
@@ -46,7 +50,9 @@ def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path 
         _copy_if_changed(source, static_dir / "atlas" / name)
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, static_dir / "atlas" / "images" / image.name)
-    _write_if_changed(static_dir / "atlas" / OUTLINES_NAME, json.dumps(outlines_geojson(countries), separators=(",", ":")))
+    _write_if_changed(
+        static_dir / "atlas" / OUTLINES_NAME, json.dumps(outlines_geojson(countries), separators=(",", ":"))
+    )
     markers, details = split_payload(payload)
     version = hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()[:12]
     names = {"deployments.json": f"deployments-{version}.json", "details.json": f"details-{version}.json"}

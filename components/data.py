@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import streamlit as st
 
 from components.assets import publish_assets
+from geo.filters import Vocabulary, build_vocabulary, year_bounds
 from geo.html import markdown_code
 from geo.load import Atlas, load_atlas
 from geo.mapdata import assign_colors, map_payload
@@ -15,6 +17,13 @@ from geo.validate import DATA_DIR
 
 DATA_DIR_ENV = "ATLAS_DATA_DIR"
 MAX_PROBLEMS_SHOWN = 20
+
+
+class Loaded(NamedTuple):
+    atlas: Atlas
+    colors: dict[str, str]  # vendor id -> marker colour
+    asset_urls: dict[str, str]  # map asset name -> URL it is served at
+    vocabulary: Vocabulary  # what the filters offer
 
 
 def data_dir() -> Path:
@@ -27,20 +36,23 @@ def _version(folder: Path) -> tuple:
 
 
 @st.cache_resource(show_spinner="Loading deployments…")
-def _cached_atlas(folder: str, version: tuple) -> tuple[Atlas, dict[str, str], dict[str, str]]:
+def _cached_atlas(folder: str, version: tuple) -> Loaded:
     atlas = load_atlas(Path(folder))
     colors = assign_colors(atlas.deployments)
     payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
-    return atlas, colors, publish_assets(atlas.countries, payload)
+    vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
+    return Loaded(atlas, colors, publish_assets(atlas.countries, payload), vocabulary)
 
 
-def load() -> tuple[Atlas, dict[str, str], dict[str, str]] | None:
-    """(atlas, vendor colours, asset URLs), or None after showing a clear error when the data cannot load."""
+def load() -> Loaded | None:
+    """The atlas and what the page draws it with, or None after showing a clear error when the data cannot load."""
     folder = data_dir()
     try:
         return _cached_atlas(str(folder), _version(folder))
     except (OSError, ValueError, KeyError) as error:
-        st.error(f"Could not load the data in {markdown_code(folder)}: {markdown_code(error)}. Run `python -m geo.validate` for details.")
+        st.error(
+            f"Could not load the data in {markdown_code(folder)}: {markdown_code(error)}. Run `python -m geo.validate` for details."
+        )
         return None
 
 

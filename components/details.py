@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -12,6 +15,7 @@ from geo.load import Atlas
 from geo.summaries import vendor_profile
 
 SELECTED_KEY = "selected_id"
+PROFILE_CHART_HEIGHT = 180
 
 
 def vendor_profile_html(profile: dict, country_names: dict[str, str]) -> str:
@@ -30,6 +34,12 @@ def vendor_profile_html(profile: dict, country_names: dict[str, str]) -> str:
     note = escape_text(profile.get("note") or "")
     source = link(profile.get("source_url") or "", "source") if profile.get("source_url") else ""
     return f"<div class='atlas-vendor'><b>{escape_text(profile.get('name', ''))}</b><table>{table}</table><p>{note} {source}</p></div>"
+
+
+def open_record_id(atlas: Atlas, state: Mapping[str, Any]) -> str | None:
+    """The id of the record whose details are open, if it is one of the atlas's."""
+    record_id = state.get(SELECTED_KEY)
+    return record_id if isinstance(record_id, str) and record_id in atlas.record_ids else None
 
 
 def render_details(atlas: Atlas, record_id: str | None, selection: pd.DataFrame) -> None:
@@ -53,7 +63,10 @@ def render_details(atlas: Atlas, record_id: str | None, selection: pd.DataFrame)
 def render_vendor_profiles(atlas: Atlas) -> None:
     """Pick a vendor: its profile, how many deployments in how many countries, since when, and a mini timeline."""
     names = atlas.vendor_names
-    vendor_id = st.selectbox("Vendor", sorted(names, key=lambda v: names[v].casefold()), format_func=names.get, key="profile_vendor")
+    vendor_ids: list[str] = sorted(names, key=lambda v: names[v].casefold())
+    vendor_id = st.selectbox("Vendor", vendor_ids, format_func=lambda v: names.get(v, v), key="profile_vendor")
+    if vendor_id is None:
+        return
     profile = vendor_profile(atlas.deployments, atlas.vendors, vendor_id)
     left, middle, right = st.columns(3)
     left.metric("Deployments", profile["deployments"])
@@ -64,7 +77,14 @@ def render_vendor_profiles(atlas: Atlas) -> None:
         countries = ", ".join(atlas.country_names.get(c, c) for c in profile["countries"])
         st.html(f"<p class='atlas-vendor-countries'>Deployed in: {escape_text(countries)}</p>")
     if profile["deployments"]:
-        chart = alt.Chart(profile["per_year"], title="Deployments started per year").mark_bar().encode(
-            x=alt.X("year:O", title="Year"), y=alt.Y("deployments:Q", title="Started")
-        ).properties(height=160)
-        st.altair_chart(chart, width="stretch")
+        chart = (
+            alt.Chart(profile["per_year"], title="Deployments started per year")
+            .mark_bar()
+            .encode(
+                x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("deployments:Q", title="Started", axis=alt.Axis(tickMinStep=1, format="d")),
+                tooltip=["year", "deployments"],
+            )
+            .properties(height=PROFILE_CHART_HEIGHT)
+        )
+        st.altair_chart(chart, width="stretch", height=PROFILE_CHART_HEIGHT)

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import folium
 from branca.element import MacroElement
@@ -100,23 +101,18 @@ class DeploymentMarkers(MacroElement):
 
 
 class CountryShading(MacroElement):
-    """Countries shaded by the number of deployments in the selection, with the count on hover."""
+    """Countries shaded by the number of deployments in the selection, in count classes with a legend; it
+    keeps the reader's on/off choice across filter changes (off at first)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function (group) {
-            var counts = {{ this.counts_json }}, names = {{ this.names_json }};
-            var map = window.atlasMap;
-            if (!window.atlasShadingHooked) {
-                // Remember the reader's choice in the layer control across filter changes (off at first).
-                map.on("overlayadd", function (e) { if (e.name === {{ this.name_json }}) { window.atlasShadingOn = true; } });
-                map.on("overlayremove", function (e) { if (e.name === {{ this.name_json }}) { window.atlasShadingOn = false; } });
-                window.atlasShadingHooked = true;
-            }
-            if (!window.atlasShadingOn) { setTimeout(function () { map.removeLayer(group); }, 0); }
             (window.atlasCountryGeo || Promise.resolve(null)).then(function (geo) {
-                if (geo) { window.atlasShading = Atlas.countryLayer(L, geo, counts, names); group.addLayer(window.atlasShading); }
+                if (geo) {
+                    Atlas.showShading(L, window.atlasMap, group, geo, {{ this.counts_json }}, {{ this.names_json }},
+                                      {{ this.name_json }});
+                }
             });
         })({{ this._parent.get_name() }});
         {% endmacro %}
@@ -157,15 +153,27 @@ class ViewReporting(MacroElement):
 
 def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
     """The part of the map that never changes with filters, so the browser keeps it (and the view) alive."""
-    fmap = AtlasMap(asset_urls, location=INITIAL_CENTER, zoom_start=INITIAL_ZOOM, tiles=None, min_zoom=1,
-                    world_copy_jump=True, control_scale=True)
+    fmap = AtlasMap(
+        asset_urls,
+        location=INITIAL_CENTER,
+        zoom_start=INITIAL_ZOOM,
+        tiles=None,
+        min_zoom=1,
+        world_copy_jump=True,
+        control_scale=True,
+    )
     folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
-    OfflineBasemap(asset_urls["countries.json"], asset_urls["deployments.json"], asset_urls["details.json"]).add_to(fmap)
+    OfflineBasemap(asset_urls["countries.json"], asset_urls["deployments.json"], asset_urls["details.json"]).add_to(
+        fmap
+    )
     return fmap
 
 
 def selection_layers(
-    visible_rows: list[int], legend: list[dict[str, str]], counts: Mapping[str, int], names: Mapping[str, str],
+    visible_rows: list[int],
+    legend: list[dict[str, str]],
+    counts: Mapping[str, int],
+    names: Mapping[str, str],
     returned_objects: list[str],
 ) -> list[folium.FeatureGroup]:
     """The layers that follow the filters: markers first, then the (initially hidden) country shading."""

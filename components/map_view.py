@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import folium
 import geopandas as gpd
-import streamlit as st
 from streamlit_folium import st_folium
 
 from components.map import base_map, selection_layers
@@ -51,7 +50,11 @@ def render_map(
     )
     result = result or {}
     clicked = result.get("last_object_clicked")
-    clicked_id = find_clicked(selection, clicked["lat"], clicked["lng"], result.get("last_object_clicked_tooltip")) if clicked else None
+    clicked_id = (
+        find_clicked(selection, clicked["lat"], clicked["lng"], result.get("last_object_clicked_tooltip"))
+        if clicked
+        else None
+    )
     return clicked_id, current_view(result) if track_view else None
 
 

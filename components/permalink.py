@@ -1,57 +1,63 @@
-"""Keep the filters in the URL: apply a link once when a session opens, then mirror every change back."""
+"""Keep the view in the URL: apply a link once when a session opens (filters, map view, open record), then
+mirror every change back. One direction per run: widgets -> filters -> URL."""
 
 from __future__ import annotations
 
-from typing import Any, MutableMapping
-
 import streamlit as st
 
-from components.sidebar import FILTER_KEYS, NOTICES_KEY
-from geo.filters import Filters
+from components.details import SELECTED_KEY
+from components.sidebar import NOTICES_KEY, session_state, state_from_filters
+from geo.filters import Filters, Vocabulary
 from geo.html import markdown_code
 from geo.load import Atlas
-from geo.permalink import MapView, atlas_vocabulary, link_params, parse_link
+from geo.permalink import MapView, link_params, parse_link
 
 APPLIED_KEY = "link_applied"
 VIEW_KEY = "link_view"
 INCLUDE_VIEW_KEY = "link_include_view"
 INCLUDE_VIEW_WIDGET = "w_link_include_view"
-
-
-def state_from_filters(state: MutableMapping[str, Any], filters: Filters, bounds: tuple[int, int]) -> None:
-    """Set the widgets' session state so they show these filters."""
-    for name in ("vendors", "vendor_countries", "countries", "sectors", "statuses", "confidences"):
-        state[FILTER_KEYS[name]] = list(getattr(filters, name))
-    state[FILTER_KEYS["years"]] = (filters.year_from or bounds[0], filters.year_to or bounds[1])
-    state[FILTER_KEYS["text"]] = filters.text
+MAX_NOTICES_SHOWN = 8
 
 
 def current_params() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def apply_link_once(atlas: Atlas, bounds: tuple[int, int]) -> None:
+def apply_link_once(atlas: Atlas, vocabulary: Vocabulary) -> None:
     """On a session's first run, turn the URL into widget state and remember what had to be ignored."""
-    state = st.session_state
+    state = session_state()
     if state.get(APPLIED_KEY):
         return
-    parsed = parse_link(current_params(), atlas_vocabulary(atlas, bounds))
-    state_from_filters(state, parsed.filters, bounds)
+    parsed = parse_link(current_params(), vocabulary, atlas.record_ids)
+    state_from_filters(state, parsed.filters, vocabulary)
     state[NOTICES_KEY] = parsed.ignored
     state[VIEW_KEY] = parsed.view
     state[INCLUDE_VIEW_KEY] = parsed.view is not None
+    if parsed.open_id:
+        state[SELECTED_KEY] = parsed.open_id
     state[APPLIED_KEY] = True
+
+
+def notices_text(notices: list[str]) -> str:
+    """The ignored parts of a link as one sentence, at most MAX_NOTICES_SHOWN of them named."""
+    named = "; ".join(markdown_code(n) for n in notices[:MAX_NOTICES_SHOWN])
+    more = len(notices) - MAX_NOTICES_SHOWN
+    return (
+        f"Part of the link was ignored: {named}"
+        + (f"; and {more} more" if more > 0 else "")
+        + ". The rest of the link was applied."
+    )
 
 
 def show_notices() -> None:
     notices = st.session_state.get(NOTICES_KEY) or []
     if notices:
-        st.warning("Part of the link was ignored: " + "; ".join(markdown_code(n) for n in notices) + ". The rest of the link was applied.")
+        st.warning(notices_text(notices))
 
 
-def sync_url(filters: Filters, view: MapView | None) -> None:
-    """Write the filters (and the map view, when the reader asked for it) into the address bar."""
-    wanted = link_params(filters, view if st.session_state.get(INCLUDE_VIEW_KEY) else None)
+def sync_url(filters: Filters, view: MapView | None, open_id: str | None) -> None:
+    """Write the filters, the open record and (when the reader asked for it) the map view into the address bar."""
+    wanted = link_params(filters, view if st.session_state.get(INCLUDE_VIEW_KEY) else None, open_id)
     if wanted != current_params():
         st.query_params.from_dict(wanted)
 

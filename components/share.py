@@ -6,18 +6,18 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Callable, Mapping
 
 import geopandas as gpd
 import streamlit as st
 
 from geo.citation import PROJECT_NAME, citation, credit_line, data_version
 from geo.export import csv_metadata, datapackage, to_csv, to_geojson
+from geo.html import markdown_code
 from geo.load import Atlas
 from geo.png import SIZES, render_png
-from geo.html import markdown_code
 from geo.snapshot_html import embed_code, snapshot_html
 from geo.validate import is_http_url
 
@@ -49,22 +49,43 @@ def render_share(
     sentence: str,
     link: str,
     data_dir: Path,
+    record_link: str | None = None,
 ) -> None:
     version = data_version(data_dir)
     cite = citation(sentence, link, version)
     today = date.today().isoformat()
     st.markdown("**Link to this view**")
     st.code(link, language=None, wrap_lines=True)
+    if record_link:
+        st.markdown("**Link to this record** (opens its details)")
+        st.code(record_link, language=None, wrap_lines=True)
     st.markdown("**Cite this view**")
     st.code(cite, language=None, wrap_lines=True)
 
     def html_file() -> str:
-        return snapshot_html(selection, atlas.countries, colors, atlas.vendor_names, atlas.country_names,
-                             title=PROJECT_NAME, sentence=sentence, citation=cite)
+        return snapshot_html(
+            selection,
+            atlas.countries,
+            colors,
+            atlas.vendor_names,
+            atlas.country_names,
+            title=PROJECT_NAME,
+            sentence=sentence,
+            citation=cite,
+        )
 
     def png_file(size: tuple[int, int]) -> Callable[[], bytes]:
-        return lambda: render_png(selection, atlas.countries, colors, atlas.vendor_names, title=PROJECT_NAME,
-                                  sentence=sentence, credit=credit_line(version, link), date=today, size=size)
+        return lambda: render_png(
+            selection,
+            atlas.countries,
+            colors,
+            atlas.vendor_names,
+            title=PROJECT_NAME,
+            sentence=sentence,
+            credit=credit_line(version, link),
+            date=today,
+            size=size,
+        )
 
     columns = st.columns(3)
     with columns[0]:
@@ -72,13 +93,35 @@ def render_share(
         _download("Download data (CSV)", lambda: to_csv(selection), "deployments.csv", "text/csv", "dl_csv")
     with columns[1]:
         for label, size in SIZES.items():
-            _download(f"Download image (PNG {label})", png_file(size), f"facial-recognition-atlas-{label}.png", "image/png", f"dl_png_{label}")
+            _download(
+                f"Download image (PNG {label})",
+                png_file(size),
+                f"facial-recognition-atlas-{label}.png",
+                "image/png",
+                f"dl_png_{label}",
+            )
     with columns[2]:
-        _download("Download data (GeoJSON)", lambda: to_geojson(selection), "deployments.geojson", "application/geo+json", "dl_geojson")
-        _download("CSV metadata and citation (JSON)", lambda: json.dumps(csv_metadata(cite, version, len(selection)), indent=2),
-                  "deployments.csv-metadata.json", "application/json", "dl_csv_meta")
-        _download("Full dataset with datapackage.json (ZIP)", lambda: full_dataset_zip(data_dir, version),
-                  "facial-recognition-atlas-data.zip", "application/zip", "dl_zip")
+        _download(
+            "Download data (GeoJSON)",
+            lambda: to_geojson(selection),
+            "deployments.geojson",
+            "application/geo+json",
+            "dl_geojson",
+        )
+        _download(
+            "CSV metadata and citation (JSON)",
+            lambda: json.dumps(csv_metadata(cite, version, len(selection)), indent=2),
+            "deployments.csv-metadata.json",
+            "application/json",
+            "dl_csv_meta",
+        )
+        _download(
+            "Full dataset with datapackage.json (ZIP)",
+            lambda: full_dataset_zip(data_dir, version),
+            "facial-recognition-atlas-data.zip",
+            "application/zip",
+            "dl_zip",
+        )
     render_embed_code(sentence)
 
 

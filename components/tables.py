@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import altair as alt
 import geopandas as gpd
 import streamlit as st
 
-from geo.mapdata import OTHER_COLOR, OTHER_LABEL
 from geo.html import overview_html
-from geo.summaries import selection_overview, started_per_year, table_frame, top_countries, top_vendors
+from geo.mapdata import OTHER_COLOR, OTHER_LABEL
+from geo.summaries import (
+    multi_vendor_count,
+    selection_overview,
+    started_per_year,
+    table_frame,
+    top_countries,
+    top_vendors,
+)
 
 
 def render_overview(selection: gpd.GeoDataFrame) -> None:
@@ -36,30 +43,44 @@ def _vendor_scale(colors: Mapping[str, str], names: Mapping[str, str], present: 
     return alt.Scale(domain=domain, range=[by_name.get(v, OTHER_COLOR) for v in domain])
 
 
-def render_charts(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str], country_names: Mapping[str, str]) -> None:
+def render_charts(
+    selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str], country_names: Mapping[str, str]
+) -> None:
     per_year = started_per_year(selection, colors, names)
     scale = _vendor_scale(colors, names, sorted(set(per_year["vendor"])))
     st.altair_chart(
-        alt.Chart(per_year, title="Deployments started per year, by vendor").mark_bar().encode(
-            x=alt.X("year:O", title="Year"),
+        alt.Chart(per_year, title="Deployments started per year, by vendor")
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("deployments:Q", title="Deployments started"),
             color=alt.Color("vendor:N", scale=scale, title="Vendor"),
-            tooltip=["year", "vendor", "deployments"],
+            tooltip=["year", "vendor", alt.Tooltip("deployments:Q", format=".2~f", title="deployments (share)")],
         ),
         width="stretch",
     )
+    st.caption(multi_vendor_note(multi_vendor_count(selection), len(selection)))
     left, right = st.columns(2)
     with left:
         st.altair_chart(
-            alt.Chart(top_vendors(selection, names), title="Top vendors").mark_bar().encode(
-                x=alt.X("deployments:Q", title="Deployments"), y=alt.Y("vendor:N", sort="-x", title=None)
-            ),
+            alt.Chart(top_vendors(selection, names), title="Top vendors")
+            .mark_bar()
+            .encode(x=alt.X("deployments:Q", title="Deployments"), y=alt.Y("vendor:N", sort="-x", title=None)),
             width="stretch",
         )
+        st.caption("A deployment with several vendors counts once for each of them here.")
     with right:
         st.altair_chart(
-            alt.Chart(top_countries(selection, country_names), title="Top countries").mark_bar().encode(
-                x=alt.X("deployments:Q", title="Deployments"), y=alt.Y("country:N", sort="-x", title=None)
-            ),
+            alt.Chart(top_countries(selection, country_names), title="Top countries")
+            .mark_bar()
+            .encode(x=alt.X("deployments:Q", title="Deployments"), y=alt.Y("country:N", sort="-x", title=None)),
             width="stretch",
         )
+
+
+def multi_vendor_note(multi: int, total: int) -> str:
+    """How the year chart counts deployments that name several vendors."""
+    return (
+        f"Each of the {total} deployments counts once. {multi} of them name several vendors; each of those is "
+        "shared equally among its vendors, so a year's bars add up to the deployments started that year."
+    )

@@ -51,7 +51,9 @@ def to_features(selection: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         props["vendors"], props["sectors"] = list(record["vendors"]), list(record["sectors"])
         props["sources"] = [dict(s) for s in record["sources"]]
         point = record["geometry"]
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [point.x, point.y]}, "properties": props})
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [point.x, point.y]}, "properties": props}
+        )
     return features
 
 
@@ -99,7 +101,9 @@ def csv_to_features(text: str) -> list[dict[str, Any]]:
     features = []
     for raw in csv.DictReader(io.StringIO(text)):
         row = {k: from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items()}
-        props = {name: _csv_value(name, row.get(name, "")) for name in schema.DEPLOYMENT_FIELD_NAMES if name != "sources"}
+        props = {
+            name: _csv_value(name, row.get(name, "")) for name in schema.DEPLOYMENT_FIELD_NAMES if name != "sources"
+        }
         sources: dict[int, dict[str, str]] = {}
         for column, value in row.items():
             match = SOURCE_COLUMN.match(column or "")
@@ -107,7 +111,9 @@ def csv_to_features(text: str) -> list[dict[str, Any]]:
                 sources.setdefault(int(match.group(1)), {})[match.group(2)] = value or ""
         props["sources"] = [sources[i] for i in sorted(sources) if any(sources[i].values())]
         coordinates = [float(row["longitude"]), float(row["latitude"])]
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coordinates}, "properties": props})
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": coordinates}, "properties": props}
+        )
     return features
 
 
@@ -120,19 +126,34 @@ def csv_metadata(citation_text: str, version: str, rows: int) -> dict[str, Any]:
         "rows": rows,
         "licence": LICENCE_NOTE,
         "columns": {f.name: f.description for f in schema.DEPLOYMENT_FIELDS if f.name != "sources"}
-        | {"longitude": "WGS84 longitude", "latitude": "WGS84 latitude",
-           "sourceN_*": "Nth source: publisher, title, date, url, quote"},
+        | {
+            "longitude": "WGS84 longitude",
+            "latitude": "WGS84 latitude",
+            "sourceN_*": "Nth source: publisher, title, date, url, quote",
+        },
         "list_separator": LIST_SEPARATOR,
     }
 
 
-FRICTIONLESS_TYPES = {"str": "string", "id": "string", "iso2": "string", "enum": "string", "int": "integer",
-                      "date": "string", "url": "string", "quote": "string"}
+FRICTIONLESS_TYPES = {
+    "str": "string",
+    "id": "string",
+    "iso2": "string",
+    "enum": "string",
+    "int": "integer",
+    "date": "string",
+    "url": "string",
+    "quote": "string",
+}
 
 
 def _table_field(f: schema.Field) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": f.name, "title": f.label, "description": f.description,
-                             "type": FRICTIONLESS_TYPES.get(f.kind, "array" if f.kind.startswith("list") else "object")}
+    entry: dict[str, Any] = {
+        "name": f.name,
+        "title": f.label,
+        "description": f.description,
+        "type": FRICTIONLESS_TYPES.get(f.kind, "array" if f.kind.startswith("list") else "object"),
+    }
     constraints: dict[str, Any] = {}
     if f.required and not f.nullable:
         constraints["required"] = True
@@ -153,28 +174,73 @@ def datapackage(version: str) -> dict[str, Any]:
         "title": PROJECT_NAME,
         "description": "Facial-recognition deployments worldwide, each with its sources, vendors and confidence.",
         "version": version,
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
-        "sources": [{"title": "Seed articles and further public reporting; each record cites its own sources "
-                              "(publisher, title, date, URL, quote)."},
-                    {"title": "Natural Earth Admin 0 – Countries 1:50m (public domain), via npm world-atlas 2.0.2",
-                     "path": "https://www.naturalearthdata.com/"}],
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
+        "sources": [
+            {
+                "title": "Seed articles and further public reporting; each record cites its own sources "
+                "(publisher, title, date, URL, quote)."
+            },
+            {
+                "title": "Natural Earth Admin 0 – Countries 1:50m (public domain), via npm world-atlas 2.0.2",
+                "path": "https://www.naturalearthdata.com/",
+            },
+        ],
         "resources": [
-            {"name": "deployments", "path": "deployments.geojson", "format": "geojson", "mediatype": "application/geo+json",
-             "description": "One Point feature per deployment; fields below are the features' properties.",
-             "schema": {"fields": [_table_field(f) for f in schema.DEPLOYMENT_FIELDS],
-                        "sourceFields": [_table_field(f) for f in schema.SOURCE_FIELDS]}},
-            {"name": "vendors", "path": "vendors.csv", "format": "csv", "mediatype": "text/csv", "profile": "tabular-data-resource",
-             "schema": {"fields": [_table_field(f) for f in schema.VENDOR_FIELDS], "primaryKey": "id"}},
-            {"name": "countries", "path": "countries.geojson", "format": "geojson", "mediatype": "application/geo+json",
-             "licenses": [{"name": "PDDL-1.0", "title": "Public domain (Natural Earth)"}],
-             "description": "Country outlines (Polygon and MultiPolygon features); fields below are the features' properties.",
-             "schema": {"fields": [
-                 {"name": "iso_a2", "title": "Country code", "type": "string",
-                  "description": "ISO 3166-1 alpha-2 code, as used by deployments and vendors"},
-                 {"name": "iso_n3", "title": "Numeric code", "type": "string", "description": "ISO 3166-1 numeric code"},
-                 {"name": "name", "title": "Name", "type": "string", "description": "Country name (Natural Earth)"},
-             ]}},
+            {
+                "name": "deployments",
+                "path": "deployments.geojson",
+                "format": "geojson",
+                "mediatype": "application/geo+json",
+                "description": "One Point feature per deployment; fields below are the features' properties.",
+                "schema": {
+                    "fields": [_table_field(f) for f in schema.DEPLOYMENT_FIELDS],
+                    "sourceFields": [_table_field(f) for f in schema.SOURCE_FIELDS],
+                },
+            },
+            {
+                "name": "vendors",
+                "path": "vendors.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "profile": "tabular-data-resource",
+                "schema": {"fields": [_table_field(f) for f in schema.VENDOR_FIELDS], "primaryKey": "id"},
+            },
+            {
+                "name": "countries",
+                "path": "countries.geojson",
+                "format": "geojson",
+                "mediatype": "application/geo+json",
+                "licenses": [{"name": "PDDL-1.0", "title": "Public domain (Natural Earth)"}],
+                "description": "Country outlines (Polygon and MultiPolygon features); fields below are the features' properties.",
+                "schema": {
+                    "fields": [
+                        {
+                            "name": "iso_a2",
+                            "title": "Country code",
+                            "type": "string",
+                            "description": "ISO 3166-1 alpha-2 code, as used by deployments and vendors",
+                        },
+                        {
+                            "name": "iso_n3",
+                            "title": "Numeric code",
+                            "type": "string",
+                            "description": "ISO 3166-1 numeric code",
+                        },
+                        {
+                            "name": "name",
+                            "title": "Name",
+                            "type": "string",
+                            "description": "Country name (Natural Earth)",
+                        },
+                    ]
+                },
+            },
         ],
     }
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from geo import schema
 from geo.validate import is_http_url
@@ -38,11 +39,15 @@ def sentence_html(sentence: str) -> str:
 
 def overview_html(overview: Mapping[str, Any]) -> str:
     """The selection in numbers, and what each confidence level means, as escaped HTML."""
-    span = (f", started {overview['first_year']}–{overview['last_year']}"
-            if overview.get("first_year") is not None and overview["first_year"] != overview["last_year"]
-            else (f", started {overview['first_year']}" if overview.get("first_year") is not None else ""))
-    headline = (f"{overview['deployments']} deployments in {overview['countries']} countries, "
-                f"{overview['vendors']} named vendors{span}.")
+    span = (
+        f", started {overview['first_year']}–{overview['last_year']}"
+        if overview.get("first_year") is not None and overview["first_year"] != overview["last_year"]
+        else (f", started {overview['first_year']}" if overview.get("first_year") is not None else "")
+    )
+    headline = (
+        f"{overview['deployments']} deployments in {overview['countries']} countries, "
+        f"{overview['vendors']} named vendors{span}."
+    )
     cell = "style='text-align:left;padding:2px 12px 2px 0;vertical-align:top'"
     confidence = "".join(
         f"<tr><th {cell}>{escape_text(schema.CONFIDENCES[c])}</th><td {cell}>{n}</td>"
@@ -86,10 +91,9 @@ def link(url: str, text: str) -> str:
 def source_html(source: Mapping[str, str]) -> str:
     """One source: linked title, publisher, date and the quote."""
     title = link(source.get("url", ""), source.get("title") or source.get("url", ""))
-    quote = f'<blockquote>“{escape_text(source.get("quote", ""))}”</blockquote>' if source.get("quote") else ""
+    quote = f"<blockquote>“{escape_text(source.get('quote', ''))}”</blockquote>" if source.get("quote") else ""
     return (
-        f"<li>{title} — {escape_text(source.get('publisher', ''))}, {escape_text(source.get('date', ''))}"
-        f"{quote}</li>"
+        f"<li>{title} — {escape_text(source.get('publisher', ''))}, {escape_text(source.get('date', ''))}{quote}</li>"
     )
 
 
@@ -100,7 +104,9 @@ def sources_html(sources: list[Mapping[str, str]]) -> str:
 def tooltip_text(record: Mapping[str, Any]) -> str:
     """Name, vendors and years: the plain text shown on hover."""
     vendors = ", ".join(record.get("vendor_names") or record.get("vendors") or [])
-    return " · ".join(p for p in (record.get("name", ""), vendors, years_text(record.get("year_start"), record.get("year_end"))) if p)
+    return " · ".join(
+        p for p in (record.get("name", ""), vendors, years_text(record.get("year_start"), record.get("year_end"))) if p
+    )
 
 
 def details_rows(record: Mapping[str, Any], country_names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
@@ -108,7 +114,7 @@ def details_rows(record: Mapping[str, Any], country_names: Mapping[str, str] | N
     country_names = country_names or {}
     rows: list[tuple[str, str]] = []
     for f in schema.DEPLOYMENT_FIELDS:
-        value = record.get(f.name)
+        value: Any = record.get(f.name)
         if f.name in ("id", "name", "description", "sources", "year_end"):
             continue
         if f.name == "year_start":

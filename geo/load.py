@@ -13,11 +13,12 @@ import pandas as pd
 
 from geo import schema
 from geo.export import csv_to_features
+from geo.search import search_texts
 from geo.validate import (
     DATA_DIR,
     CountryIndex,
-    is_ascii_int,
     Problem,
+    is_ascii_int,
     read_vendor_rows,
     validate_deployments,
     validate_vendor_rows,
@@ -46,6 +47,10 @@ class Atlas:
         return dict(zip(self.countries["iso_a2"], self.countries["name"]))
 
     @cached_property
+    def record_ids(self) -> frozenset[str]:
+        return frozenset(self.deployments["id"])
+
+    @cached_property
     def deployment_countries(self) -> frozenset[str]:
         """Countries with at least one deployment: what the country filter offers."""
         return frozenset(self.deployments["country"].unique())
@@ -66,7 +71,10 @@ def normalise_properties(props: dict[str, Any]) -> dict[str, Any]:
         if f.name in schema.LIST_FIELDS:
             value = [v.strip() for v in value or []]
         row[f.name] = value
-    row["sources"] = [{k: (s.get(k) or "").strip() for k in (sf.name for sf in schema.SOURCE_FIELDS)} for s in props.get("sources") or []]
+    row["sources"] = [
+        {k: (s.get(k) or "").strip() for k in (sf.name for sf in schema.SOURCE_FIELDS)}
+        for s in props.get("sources") or []
+    ]
     return row
 
 
@@ -140,7 +148,7 @@ def join_vendors(deployments: gpd.GeoDataFrame, vendors: pd.DataFrame) -> gpd.Ge
     homes = dict(zip(vendors["id"], vendors["hq_country"]))
     joined = deployments.copy()
     joined["vendor_names"] = [[names.get(v, v) for v in ids] for ids in joined["vendors"]]
-    joined["vendor_countries"] = [sorted({homes.get(v) for v in ids if homes.get(v)}) for ids in joined["vendors"]]
+    joined["vendor_countries"] = [sorted({homes[v] for v in ids if homes.get(v)}) for ids in joined["vendors"]]
     return joined
 
 
@@ -157,4 +165,7 @@ def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
     index = CountryIndex(countries_raw["features"])
     deployments, deployment_problems = read_deployments(data_dir / "deployments.geojson", set(vendors["id"]), index)
     countries = countries_frame(countries_raw["features"])
-    return Atlas(join_vendors(deployments, vendors), vendors, countries, problems + deployment_problems)
+    joined = join_vendors(deployments, vendors)
+    country_names = dict(zip(countries["iso_a2"], countries["name"]))
+    joined["search_text"] = search_texts(joined, dict(zip(vendors["id"], vendors["aliases"])), country_names)
+    return Atlas(joined, vendors, countries, problems + deployment_problems)

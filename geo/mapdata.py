@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -32,7 +33,9 @@ def _int_or_none(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def legend_entries(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str]) -> list[dict[str, str]]:
+def legend_entries(
+    selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str]
+) -> list[dict[str, str]]:
     """Legend rows for the vendors in the selection: own colours first, then one row for all others."""
     present = set(selection["vendors"].explode().dropna().unique())
     own = sorted((v for v in present if colors.get(v, OTHER_COLOR) != OTHER_COLOR), key=lambda v: names.get(v, v))
@@ -45,18 +48,46 @@ def legend_entries(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names
 # Column order of a payload row, mirrored by COL in `geo/web/atlas.js` (a test keeps them equal). The first
 # MARKER_COLUMNS draw a marker and its tooltip; the rest are only needed once a popup opens.
 ROW_COLUMNS = (
-    "id", "lat", "lon", "name", "vendors", "y0", "y1", "confidence",
-    "place", "country", "operator", "status", "sectors", "cameras", "description", "precision", "sources",
+    "id",
+    "lat",
+    "lon",
+    "name",
+    "vendors",
+    "y0",
+    "y1",
+    "confidence",
+    "place",
+    "country",
+    "operator",
+    "status",
+    "sectors",
+    "cameras",
+    "description",
+    "precision",
+    "sources",
 )
 MARKER_COLUMNS = 8
 
 
 def _row(rec: Any, vendor_index: Mapping[str, int]) -> list[Any]:
     return [
-        rec.id, round(rec.geometry.y, 5), round(rec.geometry.x, 5), rec.name, [vendor_index[v] for v in rec.vendors],
-        _int_or_none(rec.year_start), _int_or_none(rec.year_end), rec.confidence,
-        rec.place, rec.country, rec.operator, rec.status, list(rec.sectors), _int_or_none(rec.cameras),
-        rec.description, rec.precision, [[s["publisher"], s["title"], s["date"], s["url"], s["quote"]] for s in rec.sources],
+        rec.id,
+        round(rec.geometry.y, 5),
+        round(rec.geometry.x, 5),
+        rec.name,
+        [vendor_index[v] for v in rec.vendors],
+        _int_or_none(rec.year_start),
+        _int_or_none(rec.year_end),
+        rec.confidence,
+        rec.place,
+        rec.country,
+        rec.operator,
+        rec.status,
+        list(rec.sectors),
+        _int_or_none(rec.cameras),
+        rec.description,
+        rec.precision,
+        [[s["publisher"], s["title"], s["date"], s["url"], s["quote"]] for s in rec.sources],
     ]
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, cast
 
 import geopandas as gpd
 from matplotlib.axes import Axes
@@ -142,7 +143,9 @@ def _map_extent(selection: gpd.GeoDataFrame, box_ratio: float) -> tuple[float, f
     return _fill_box(extent, aspect, box_ratio)
 
 
-def _fill_box(extent: tuple[float, float, float, float], aspect: float, box_ratio: float) -> tuple[float, float, float, float]:
+def _fill_box(
+    extent: tuple[float, float, float, float], aspect: float, box_ratio: float
+) -> tuple[float, float, float, float]:
     """Grow `extent` (around its centre) so that, drawn with `aspect`, it exactly fills the map box."""
     west, south, east, north = extent
     dx, dy = east - west, north - south
@@ -174,13 +177,16 @@ def _first_vendor(vendors: Any) -> str | None:
     return vendors[0] if vendors is not None and len(vendors) else None
 
 
-def _marker_groups(selection: gpd.GeoDataFrame, colors: Mapping[str, str]) -> dict[tuple[str, str], list[tuple[float, float]]]:
+def _marker_groups(
+    selection: gpd.GeoDataFrame, colors: Mapping[str, str]
+) -> dict[tuple[str, str], list[tuple[float, float]]]:
     """(colour of the first vendor, confidence) -> the points drawn that way."""
     groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for vendors, confidence, point in zip(selection["vendors"], selection["confidence"], selection.geometry):
         if point is None or point.is_empty:
             continue
-        color = colors.get(_first_vendor(vendors), OTHER_COLOR)
+        first = _first_vendor(vendors)
+        color = colors.get(first, OTHER_COLOR) if first else OTHER_COLOR
         key = (color, confidence if confidence in CONFIDENCE_STYLES else "reported")
         groups.setdefault(key, []).append((point.x, point.y))
     return groups
@@ -194,10 +200,20 @@ def _draw_group(ax: Axes, points: list[tuple[float, float]], color: str, confide
     area = MARKER_AREA * style.get("scale", 1.0)
     z = style["zorder"]
     if style["filled"]:
-        ax.scatter(xs, ys, s=area, marker=style["marker"], c=color, edgecolors=OUTLINE, linewidths=OUTLINE_WIDTH, zorder=z)
+        ax.scatter(
+            xs, ys, s=area, marker=style["marker"], c=color, edgecolors=OUTLINE, linewidths=OUTLINE_WIDTH, zorder=z
+        )
         return
-    ax.scatter(xs, ys, s=area, marker=style["marker"], c="white", edgecolors=OUTLINE,
-               linewidths=RING_WIDTH + 2 * OUTLINE_WIDTH, zorder=z)
+    ax.scatter(
+        xs,
+        ys,
+        s=area,
+        marker=style["marker"],
+        c="white",
+        edgecolors=OUTLINE,
+        linewidths=RING_WIDTH + 2 * OUTLINE_WIDTH,
+        zorder=z,
+    )
     ax.scatter(xs, ys, s=area, marker=style["marker"], c="white", edgecolors=color, linewidths=RING_WIDTH, zorder=z)
 
 
@@ -208,32 +224,78 @@ def _draw_markers(ax: Axes, selection: gpd.GeoDataFrame, colors: Mapping[str, st
 
 
 def _vendor_handle(color: str) -> Line2D:
-    return Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor=color,
-                  markeredgecolor=OUTLINE, markeredgewidth=OUTLINE_WIDTH)
+    return Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker="o",
+        markersize=9,
+        markerfacecolor=color,
+        markeredgecolor=OUTLINE,
+        markeredgewidth=OUTLINE_WIDTH,
+    )
 
 
 def _confidence_handle(confidence: str) -> Line2D:
     style = CONFIDENCE_STYLES[confidence]
     size = 9 * math.sqrt(style.get("scale", 1.0))
     if style["filled"]:
-        return Line2D([], [], linestyle="none", marker=style["marker"], markersize=size, markerfacecolor=MUTED,
-                      markeredgecolor=OUTLINE, markeredgewidth=OUTLINE_WIDTH)
-    return Line2D([], [], linestyle="none", marker=style["marker"], markersize=size, markerfacecolor="white",
-                  markeredgecolor=MUTED, markeredgewidth=RING_WIDTH)
+        return Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=style["marker"],
+            markersize=size,
+            markerfacecolor=MUTED,
+            markeredgecolor=OUTLINE,
+            markeredgewidth=OUTLINE_WIDTH,
+        )
+    return Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker=style["marker"],
+        markersize=size,
+        markerfacecolor="white",
+        markeredgecolor=MUTED,
+        markeredgewidth=RING_WIDTH,
+    )
 
 
-def _legend(fig: Figure, handles: list[Any], labels: list[str], title: str, loc: str, x: float, ncol: int) -> Legend:
+def _legend(
+    fig: Figure,
+    handles: list[Any],
+    labels: list[str],
+    title: str,
+    loc: Literal["upper left", "upper right"],
+    x: float,
+    ncol: int,
+) -> Legend:
     legend = fig.legend(
-        handles, labels, title=title, loc=loc, bbox_to_anchor=(x, LEGEND_Y), bbox_transform=fig.transFigure,
-        ncol=ncol, frameon=False, borderpad=0, borderaxespad=0, handletextpad=0.4, columnspacing=1.6,
-        labelspacing=0.45, alignment="left", prop={"family": FONT, "size": LEGEND_SIZE},
+        handles,
+        labels,
+        title=title,
+        loc=loc,
+        bbox_to_anchor=(x, LEGEND_Y),
+        bbox_transform=fig.transFigure,
+        ncol=ncol,
+        frameon=False,
+        borderpad=0,
+        borderaxespad=0,
+        handletextpad=0.4,
+        columnspacing=1.6,
+        labelspacing=0.45,
+        alignment="left",
+        prop={"family": FONT, "size": LEGEND_SIZE},
         title_fontproperties={"family": FONT, "size": LEGEND_SIZE, "weight": "bold"},
     )
     _plain([*legend.get_texts(), legend.get_title()])
     return legend
 
 
-def _vendor_rows(selection: gpd.GeoDataFrame, colors: Mapping[str, str], vendor_names: Mapping[str, str]) -> list[tuple[str, str]]:
+def _vendor_rows(
+    selection: gpd.GeoDataFrame, colors: Mapping[str, str], vendor_names: Mapping[str, str]
+) -> list[tuple[str, str]]:
     """(name, colour) per legend row, at most MAX_LEGEND_ENTRIES (the last then says how many more)."""
     rows = [(e["name"], e["color"]) for e in legend_entries(selection, colors, vendor_names)] if len(selection) else []
     if len(rows) > MAX_LEGEND_ENTRIES:
@@ -242,21 +304,37 @@ def _vendor_rows(selection: gpd.GeoDataFrame, colors: Mapping[str, str], vendor_
     return rows
 
 
-def _draw_legend(fig: Figure, selection: gpd.GeoDataFrame, colors: Mapping[str, str], vendor_names: Mapping[str, str]) -> None:
+def _draw_legend(
+    fig: Figure, selection: gpd.GeoDataFrame, colors: Mapping[str, str], vendor_names: Mapping[str, str]
+) -> None:
     """Confidence shapes on the right; vendors present in the selection on the left, their names cut
     shorter until the two legends do not touch."""
     confidences = list(CONFIDENCE_STYLES)
-    shapes = _legend(fig, [_confidence_handle(c) for c in confidences], [schema.CONFIDENCES[c] for c in confidences],
-                     "Confidence", "upper right", 1 - MARGIN, 1)
+    shapes = _legend(
+        fig,
+        [_confidence_handle(c) for c in confidences],
+        [schema.CONFIDENCES[c] for c in confidences],
+        "Confidence",
+        "upper right",
+        1 - MARGIN,
+        1,
+    )
     rows = _vendor_rows(selection, colors, vendor_names)
     if not rows:
         return
-    renderer = fig.canvas.get_renderer()
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
     room = shapes.get_window_extent(renderer).x0 - MARGIN * fig.bbox.width - 2 * LEGEND_SIZE * fig.dpi / 72
     ncol = math.ceil(len(rows) / MAX_LEGEND_ROWS)
     for limit in (MAX_LABEL_CHARS, 34, 28, 22, 16, 12):
-        legend = _legend(fig, [_vendor_handle(c) for _, c in rows], [_shorten(n, limit) for n, _ in rows],
-                         "Vendor (first named)", "upper left", MARGIN, ncol)
+        legend = _legend(
+            fig,
+            [_vendor_handle(c) for _, c in rows],
+            [_shorten(n, limit) for n, _ in rows],
+            "Vendor (first named)",
+            "upper left",
+            MARGIN,
+            ncol,
+        )
         if legend.get_window_extent(renderer).width <= room or limit == 12:
             return
         legend.remove()
@@ -264,9 +342,12 @@ def _draw_legend(fig: Figure, selection: gpd.GeoDataFrame, colors: Mapping[str, 
 
 def _fit_width(text: Text, max_width: float, min_size: float) -> None:
     """Shrink a text's font until it fits `max_width` pixels (or reaches `min_size`), then cut it short."""
-    renderer = text.figure.canvas.get_renderer()
-    while text.get_window_extent(renderer).width > max_width and text.get_fontsize() > min_size:
-        text.set_fontsize(max(min_size, text.get_fontsize() * 0.92))
+    figure = text.get_figure(root=True)
+    if figure is None:
+        return
+    renderer = cast(FigureCanvasAgg, figure.canvas).get_renderer()
+    while text.get_window_extent(renderer).width > max_width and float(text.get_fontsize()) > min_size:
+        text.set_fontsize(max(min_size, float(text.get_fontsize()) * 0.92))
     while text.get_window_extent(renderer).width > max_width and len(text.get_text()) > 8:
         text.set_text(_shorten(text.get_text(), int(len(text.get_text()) * 0.95)))
 
@@ -275,7 +356,7 @@ def _wrap(text: str, width: int, max_lines: int) -> str:
     """Word-wrap to at most `max_lines` lines of about `width` characters."""
     lines = textwrap.wrap(text, width) or [""]
     if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + [_shorten(" ".join(lines[max_lines - 1:]), width)]
+        lines = lines[: max_lines - 1] + [_shorten(" ".join(lines[max_lines - 1 :]), width)]
     return "\n".join(lines)
 
 
@@ -284,15 +365,31 @@ def _draw_text(fig: Figure, title: str, sentence: str, credit: str, date: str, e
     max_width = fig.bbox.width * (1 - 2 * MARGIN)
     heading = fig.text(MARGIN, TITLE_Y, title, va="top", ha="left", **_text_props(TITLE_SIZE, fontweight="bold"))
     _fit_width(heading, max_width, 14)
-    lines = fig.text(MARGIN, SENTENCE_Y, _wrap(sentence, 150, 2), va="top", ha="left", linespacing=1.3,
-                     **_text_props(SENTENCE_SIZE, color=MUTED))
+    lines = fig.text(
+        MARGIN,
+        SENTENCE_Y,
+        _wrap(sentence, 150, 2),
+        va="top",
+        ha="left",
+        linespacing=1.3,
+        **_text_props(SENTENCE_SIZE, color=MUTED),
+    )
     _fit_width(lines, max_width, 9)
     footer = " · ".join(part for part in (credit, f"Retrieved {date}" if date else "") if part)
-    _fit_width(fig.text(MARGIN, FOOTER_Y, footer, va="bottom", ha="left", **_text_props(FOOTER_SIZE, color=MUTED)), max_width, 7)
+    _fit_width(
+        fig.text(MARGIN, FOOTER_Y, footer, va="bottom", ha="left", **_text_props(FOOTER_SIZE, color=MUTED)),
+        max_width,
+        7,
+    )
     if empty:
-        fig.text(MAP_RECT[0] + MAP_RECT[2] / 2, MAP_RECT[1] + MAP_RECT[3] / 2, "No deployment matches these filters",
-                 ha="center", va="center", **_text_props(16, color=MUTED, zorder=10,
-                                                           bbox={"facecolor": "white", "edgecolor": BORDER, "pad": 8}))
+        fig.text(
+            MAP_RECT[0] + MAP_RECT[2] / 2,
+            MAP_RECT[1] + MAP_RECT[3] / 2,
+            "No deployment matches these filters",
+            ha="center",
+            va="center",
+            **_text_props(16, color=MUTED, zorder=10, bbox={"facecolor": "white", "edgecolor": BORDER, "pad": 8}),
+        )
 
 
 def render_png(

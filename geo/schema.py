@@ -126,8 +126,12 @@ VENDOR_FIELDS: tuple[Field, ...] = (
     Field("source_publisher", "Source publisher", "str", "Who published the source of the note.", required=False),
     Field("source_title", "Source title", "str", "Title of that source.", required=False),
     Field("source_date", "Source date", "date", "Its date: YYYY, YYYY-MM or YYYY-MM-DD.", required=False),
-    Field("source_url", "Source", "url", "An http(s) source for the note, ownership and Entity List year.", required=False),
-    Field("source_quote", "Source quote", "quote", f"Verbatim evidence, at most {MAX_QUOTE_WORDS} words.", required=False),
+    Field(
+        "source_url", "Source", "url", "An http(s) source for the note, ownership and Entity List year.", required=False
+    ),
+    Field(
+        "source_quote", "Source quote", "quote", f"Verbatim evidence, at most {MAX_QUOTE_WORDS} words.", required=False
+    ),
 )
 
 DEPLOYMENT_FIELD_NAMES = tuple(f.name for f in DEPLOYMENT_FIELDS)

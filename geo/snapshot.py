@@ -3,7 +3,8 @@
 Example:
     python -m geo.snapshot --vendor huawei --from 2015 --to 2020 --html map.html --png map.png --csv map.csv
 
-Filters take the same values as the app's link (`--vendor` and the other list filters may repeat).
+Filters take the same values as the app's link (`--vendor` and the other list filters may repeat; ids and
+names in any case). `--list vendors` (or countries, sectors, ...) prints the values a filter takes.
 Unknown or malformed values are errors here (exit 2), because a pipeline should not silently publish
 a different selection than it asked for.
 """
@@ -13,31 +14,50 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import geopandas as gpd
 
 from geo.citation import PROJECT_NAME, citation, credit_line, data_version
 from geo.export import csv_metadata, to_csv, to_geojson
-from geo.filters import apply_filters, selection_sentence, year_bounds
+from geo.filters import (
+    CHOICE_FILTERS,
+    Filters,
+    Vocabulary,
+    add_filter_arguments,
+    apply_filters,
+    build_vocabulary,
+    choice_filter,
+    option_counts,
+    params_from_args,
+    selection_sentence,
+    year_bounds,
+)
 from geo.load import Atlas, load_atlas
 from geo.mapdata import assign_colors
-from geo.permalink import LIST_PARAMS, atlas_vocabulary, parse_link, permalink
+from geo.permalink import parse_link, permalink
 from geo.validate import DATA_DIR
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
+LISTABLE = tuple(f.name for f in CHOICE_FILTERS)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m geo.snapshot", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
-    for param in LIST_PARAMS:
-        parser.add_argument(f"--{param}", action="append", default=[], metavar="VALUE", help=f"{param} filter (repeatable)")
-    parser.add_argument("--from", dest="year_from", metavar="YEAR", help="active in or after this year")
-    parser.add_argument("--to", dest="year_to", metavar="YEAR", help="active in or before this year")
-    parser.add_argument("--q", default="", metavar="TEXT", help="free-text search")
+    parser = argparse.ArgumentParser(
+        prog="python -m geo.snapshot",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
+    add_filter_arguments(parser)
+    parser.add_argument(
+        "--list",
+        choices=LISTABLE,
+        metavar="FILTER",
+        help="print the values a filter takes (id, label, deployments) and exit: " + ", ".join(LISTABLE),
+    )
     parser.add_argument("--html", type=Path, help="write the self-contained HTML map here")
     parser.add_argument("--png", type=Path, help="write the PNG image here")
     parser.add_argument("--png-size", default="1600x900", choices=["1600x900", "3200x1800"])
@@ -48,32 +68,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def query_from_args(args: argparse.Namespace) -> dict[str, list[str]]:
-    query = {param: list(getattr(args, param)) for param in LIST_PARAMS if getattr(args, param)}
-    for name, value in (("from", args.year_from), ("to", args.year_to), ("q", args.q)):
-        if value:
-            query[name] = [value]
-    return query
+def list_values(atlas: Atlas, vocabulary: Vocabulary, name: str) -> str:
+    """One line per value of a choice filter: id, label and how many deployments it selects."""
+    spec = choice_filter(name)
+    assert spec is not None, name
+    counts = option_counts(atlas.deployments, Filters(), spec.name)
+    lines = [f"{o}\t{vocabulary.label(spec.name, o)}\t{counts.get(o, 0)}" for o in vocabulary.options[spec.name]]
+    return "\n".join(["id\tlabel\tdeployments", *lines])
 
 
-def write_outputs(args: argparse.Namespace, atlas: Atlas, selection: gpd.GeoDataFrame, colors: Mapping[str, str],
-                  sentence: str, cite: str, version: str, link: str) -> None:
+def write_outputs(
+    args: argparse.Namespace,
+    atlas: Atlas,
+    selection: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    sentence: str,
+    cite: str,
+    version: str,
+    link: str,
+) -> None:
     """Write each output the arguments ask for (the CSV with its metadata file next to it)."""
     if args.html:
         from geo.snapshot_html import snapshot_html
 
-        args.html.write_text(snapshot_html(selection, atlas.countries, colors, atlas.vendor_names, atlas.country_names,
-                                           title=PROJECT_NAME, sentence=sentence, citation=cite), encoding="utf-8")
+        args.html.write_text(
+            snapshot_html(
+                selection,
+                atlas.countries,
+                colors,
+                atlas.vendor_names,
+                atlas.country_names,
+                title=PROJECT_NAME,
+                sentence=sentence,
+                citation=cite,
+            ),
+            encoding="utf-8",
+        )
     if args.png:
         from geo.png import SIZES, render_png
 
-        args.png.write_bytes(render_png(selection, atlas.countries, colors, atlas.vendor_names, title=PROJECT_NAME,
-                                        sentence=sentence, credit=credit_line(version, link), date=date.today().isoformat(),
-                                        size=SIZES[args.png_size]))
+        args.png.write_bytes(
+            render_png(
+                selection,
+                atlas.countries,
+                colors,
+                atlas.vendor_names,
+                title=PROJECT_NAME,
+                sentence=sentence,
+                credit=credit_line(version, link),
+                date=date.today().isoformat(),
+                size=SIZES[args.png_size],
+            )
+        )
     if args.csv:
         args.csv.write_text(to_csv(selection), encoding="utf-8")
         meta = args.csv.with_name(args.csv.name + "-metadata.json")
-        meta.write_text(json.dumps(csv_metadata(cite, version, len(selection)), indent=2, ensure_ascii=False), encoding="utf-8")
+        meta.write_text(
+            json.dumps(csv_metadata(cite, version, len(selection)), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
     if args.geojson:
         args.geojson.write_text(to_geojson(selection), encoding="utf-8")
 
@@ -81,9 +133,9 @@ def write_outputs(args: argparse.Namespace, atlas: Atlas, selection: gpd.GeoData
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not any((args.html, args.png, args.csv, args.geojson)):
-        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson")
     outputs = [p for p in (args.html, args.png, args.csv, args.geojson) if p]
+    if not outputs and not args.list:
+        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson (or --list)")
     missing = sorted({str(p.parent) for p in outputs if not p.parent.is_dir()})
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))
@@ -92,20 +144,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as error:
         print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
         return 2
-    bounds = year_bounds(atlas.deployments)
-    parsed = parse_link(query_from_args(args), atlas_vocabulary(atlas, bounds))
+    vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
+    if args.list:
+        print(list_values(atlas, vocabulary, args.list))
+        return 0
+    parsed = parse_link(params_from_args(args), vocabulary)
     if parsed.ignored:
-        parser.error("could not use: " + "; ".join(parsed.ignored))
+        parser.error("could not use: " + "; ".join(parsed.ignored) + " (`--list FILTER` shows the valid values)")
     selection = apply_filters(atlas.deployments, parsed.filters)
     colors = assign_colors(atlas.deployments)
-    sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, atlas.vendor_names, atlas.country_names)
+    sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
     version = data_version(args.data_dir)
     link = permalink(args.base_url, parsed.filters)
     cite = citation(sentence, link, version)
     try:
         write_outputs(args, atlas, selection, colors, sentence, cite, version, link)
     except OSError as error:
-        print(f"error: could not write {error.filename or 'an output file'}: {error.strerror or error}", file=sys.stderr)
+        print(
+            f"error: could not write {error.filename or 'an output file'}: {error.strerror or error}", file=sys.stderr
+        )
         return 2
     print(cite)
     return 0

@@ -4,7 +4,8 @@ disk with no network and keeps working. Tiles load on top when online; country o
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 
@@ -53,8 +54,19 @@ def snapshot_html(
     }
     page = TEMPLATE.read_text(encoding="utf-8")
     # Data and library text are substituted last, so their contents are never scanned for placeholders.
-    for key in ("{{TITLE}}", "{{SENTENCE}}", "{{CITATION}}", "{{YEAR_MIN}}", "{{YEAR_MAX}}", "{{TILES_JSON}}",
-                "{{ATTRIBUTION_JSON}}", "{{CSS}}", "{{OUTLINES_JSON}}", "{{DATA_JSON}}", "{{JS}}"):
+    for key in (
+        "{{TITLE}}",
+        "{{SENTENCE}}",
+        "{{CITATION}}",
+        "{{YEAR_MIN}}",
+        "{{YEAR_MAX}}",
+        "{{TILES_JSON}}",
+        "{{ATTRIBUTION_JSON}}",
+        "{{CSS}}",
+        "{{OUTLINES_JSON}}",
+        "{{DATA_JSON}}",
+        "{{JS}}",
+    ):
         page = page.replace(key, replacements[key])
     return page
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -37,12 +38,26 @@ def _vendor_label(vendor: str, colors: Mapping[str, str], names: Mapping[str, st
 
 
 def started_per_year(selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str]) -> pd.DataFrame:
-    """Deployments started per year and vendor (vendors without their own colour grouped as one)."""
-    rows = explode_vendors(selection)
-    if rows.empty:
+    """Deployments started per year and vendor (vendors without their own colour grouped as one). Each
+    deployment counts once: one with several vendors is shared equally among them, so a year's bars add
+    up to the deployments started that year."""
+    if selection.empty:
         return pd.DataFrame(columns=["year", "vendor", "deployments"])
-    frame = pd.DataFrame({"year": rows["year_start"].astype(int), "vendor": [_vendor_label(v, colors, names) for v in rows["vendor"]]})
-    return frame.groupby(["year", "vendor"]).size().rename("deployments").reset_index()
+    shares = [1 / len(ids) if len(ids) else 1.0 for ids in selection["vendors"]]
+    rows = explode_vendors(selection.assign(share=shares))
+    frame = pd.DataFrame(
+        {
+            "year": rows["year_start"].astype(int),
+            "vendor": [_vendor_label(v, colors, names) for v in rows["vendor"]],
+            "deployments": rows["share"].astype(float),
+        }
+    )
+    return frame.groupby(["year", "vendor"], as_index=False)["deployments"].sum()
+
+
+def multi_vendor_count(selection: gpd.GeoDataFrame) -> int:
+    """How many deployments name more than one vendor."""
+    return int(sum(len(ids) > 1 for ids in selection["vendors"]))
 
 
 def top_vendors(selection: gpd.GeoDataFrame, names: Mapping[str, str], n: int = 10) -> pd.DataFrame:
@@ -72,10 +87,15 @@ def selection_overview(selection: gpd.GeoDataFrame) -> dict[str, Any]:
 
 
 def vendor_profile(deployments: gpd.GeoDataFrame, vendors: pd.DataFrame, vendor_id: str) -> dict[str, Any]:
-    """What the vendor profile shows: the vendor row plus how many deployments, where, since when."""
+    """What the vendor profile shows: the vendor row plus how many deployments, where, since when, and the
+    deployments started in every year from the first to the last (zeros included)."""
     row = vendors[vendors["id"] == vendor_id].iloc[0].to_dict()
     mine = deployments[deployments["vendors"].map(lambda ids: vendor_id in ids)]
-    per_year = mine["year_start"].astype(int).value_counts().sort_index() if not mine.empty else pd.Series(dtype=int)
+    if mine.empty:
+        per_year = pd.Series(dtype=int)
+    else:
+        starts = mine["year_start"].astype(int)
+        per_year = starts.value_counts().reindex(range(starts.min(), starts.max() + 1), fill_value=0).sort_index()
     return {
         **row,
         "deployments": len(mine),

@@ -10,9 +10,10 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, TypeGuard
 from urllib.parse import urlparse
 
 from shapely.geometry import Point, shape
@@ -61,7 +62,7 @@ def is_ascii_int(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9]+", text))
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -147,7 +148,9 @@ def check_sources(sources: Any) -> list[tuple[str, str]]:
     return problems
 
 
-def check_properties(props: dict[str, Any], known_vendors: set[str] | None, known_countries: set[str] | None) -> list[tuple[str, str]]:
+def check_properties(
+    props: dict[str, Any], known_vendors: set[str] | None, known_countries: set[str] | None
+) -> list[tuple[str, str]]:
     """(field, message) pairs for one deployment's properties, without geometry checks."""
     problems: list[tuple[str, str]] = []
     for f in schema.DEPLOYMENT_FIELDS:
@@ -161,9 +164,13 @@ def check_properties(props: dict[str, Any], known_vendors: set[str] | None, know
     if _is_int(start) and _is_int(end) and end < start:
         problems.append(("year_end", f"is {end}, before year_start {start}"))
     country = props.get("country")
-    if known_countries is not None and isinstance(country, str) and schema.ISO2_PATTERN.match(country):
-        if country not in known_countries:
-            problems.append(("country", f"unknown country code {country!r}; expected a code in countries.geojson"))
+    if (
+        known_countries is not None
+        and isinstance(country, str)
+        and schema.ISO2_PATTERN.match(country)
+        and country not in known_countries
+    ):
+        problems.append(("country", f"unknown country code {country!r}; expected a code in countries.geojson"))
     problems += check_sources(props.get("sources"))
     return problems
 
@@ -195,11 +202,9 @@ def check_geometry(feature: dict[str, Any], country: Any, countries: CountryInde
     if not isinstance(geometry, dict) or geometry.get("type") != "Point":
         return [("geometry", f"got {_describe(geometry)}; expected a GeoJSON Point")]
     coords = geometry.get("coordinates")
-    valid = (
-        isinstance(coords, list)
-        and len(coords) == 2
-        and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords)
-    )
+    if not isinstance(coords, list):
+        return [("geometry", f"got coordinates {_describe(coords)}; expected [longitude, latitude]")]
+    valid = len(coords) == 2 and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords)
     if not valid:
         return [("geometry", f"got coordinates {_describe(coords)}; expected [longitude, latitude]")]
     lon, lat = coords
@@ -209,7 +214,9 @@ def check_geometry(feature: dict[str, Any], country: Any, countries: CountryInde
         return []
     distance = countries.distance_to(country, Point(lon, lat))
     if distance > schema.COUNTRY_TOLERANCE_DEGREES:
-        return [("geometry", f"point [{lon}, {lat}] lies {distance:.2f}° outside {country}; expected a point inside it")]
+        return [
+            ("geometry", f"point [{lon}, {lat}] lies {distance:.2f}° outside {country}; expected a point inside it")
+        ]
     return []
 
 
@@ -217,7 +224,11 @@ def validate_deployments(
     data: Any, file: str, known_vendors: set[str] | None = None, countries: CountryIndex | None = None
 ) -> list[Problem]:
     """Every problem in a parsed deployments FeatureCollection."""
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         return [Problem(file, "-", "type", "expected a GeoJSON FeatureCollection with a 'features' list")]
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -227,7 +238,8 @@ def validate_deployments(
         if not isinstance(props, dict):
             problems.append(Problem(file, f"#{index}", "properties", "expected a Feature with a properties object"))
             continue
-        record = props.get("id") if isinstance(props.get("id"), str) and props.get("id") else f"#{index}"
+        raw_id = props.get("id")
+        record = raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
         if record in seen:
             problems.append(Problem(file, record, "id", "is a duplicate; ids must be unique"))
         seen.add(record)
@@ -305,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.strip())
         return 0 if args and args[0] in ("-h", "--help") else 2
     defaults = [DEFAULT_DEPLOYMENTS, DEFAULT_VENDORS, DEFAULT_COUNTRIES]
-    paths = [Path(a) for a in args] + defaults[len(args):]
+    paths = [Path(a) for a in args] + defaults[len(args) :]
     problems = validate_files(*paths)
     for problem in problems:
         print(problem)

@@ -56,20 +56,19 @@ What the script does
 
 import argparse
 import json
-import math
 import os
 import sys
 
 import pycountry
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, Point, box, mapping
+from shapely.affinity import translate
+from shapely.geometry import MultiPolygon, Point, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
-from shapely.affinity import translate
 
-GRID = 0.001          # output precision in degrees (3 decimals)
+GRID = 0.001  # output precision in degrees (3 decimals)
 MAX_PART_WIDTH = 300  # a planar part wider than this is an antimeridian artefact
-POLE_EPS = 0.01       # |lat| >= 90 - POLE_EPS counts as "at the pole"
+POLE_EPS = 0.01  # |lat| >= 90 - POLE_EPS counts as "at the pole"
 
 # Features without an ISO numeric id that still get an alpha-2 code.
 # "XK" is the user-assigned code used for Kosovo by the EU, the IMF, CLDR, etc.
@@ -187,8 +186,7 @@ def planar_polygon(rings, log):
                     exteriors.append(Polygon(close_around_pole(hu)))
                 else:
                     inner.append(Polygon(hu))
-            log.append("pole-cap exterior dropped, %d pole-encircling hole(s) "
-                       "promoted to exterior" % len(exteriors))
+            log.append("pole-cap exterior dropped, %d pole-encircling hole(s) promoted to exterior" % len(exteriors))
             geom = unary_union([fold_into_world(g) for g in exteriors])
             for h in inner:
                 geom = geom.difference(fold_into_world(h))
@@ -230,7 +228,7 @@ def clean(geom):
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
     geom = unary_union(polygons_of(geom))
-    geom = shapely.set_precision(geom, GRID)       # output stays valid
+    geom = shapely.set_precision(geom, GRID)  # output stays valid
     parts = [orient(p, sign=1.0) for p in polygons_of(geom)]
     if not parts:
         return None
@@ -274,14 +272,15 @@ def build(topology):
         if geom is None:
             raise SystemExit("geometry of %s vanished" % name)
         if log or needed_fix:
-            notes.append("%s: %s%s" % (name, "; ".join(sorted(set(log))),
-                                       "; make_valid applied" if needed_fix else ""))
+            notes.append("%s: %s%s" % (name, "; ".join(sorted(set(log))), "; make_valid applied" if needed_fix else ""))
         gj = mapping(geom)
-        features.append({
-            "type": "Feature",
-            "properties": {"iso_a2": alpha2_for(iso_n3, name), "iso_n3": iso_n3, "name": name},
-            "geometry": {"type": gj["type"], "coordinates": rounded(json.loads(json.dumps(gj["coordinates"])))},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"iso_a2": alpha2_for(iso_n3, name), "iso_n3": iso_n3, "name": name},
+                "geometry": {"type": gj["type"], "coordinates": rounded(json.loads(json.dumps(gj["coordinates"])))},
+            }
+        )
     return features, notes
 
 
@@ -289,8 +288,7 @@ def write_geojson(features, path):
     """Compact JSON, one feature per line (small yet diff-friendly)."""
     with open(path, "w", encoding="utf-8") as f:
         f.write('{"type":"FeatureCollection","features":[\n')
-        f.write(",\n".join(json.dumps(ft, ensure_ascii=False, separators=(",", ":"))
-                           for ft in features))
+        f.write(",\n".join(json.dumps(ft, ensure_ascii=False, separators=(",", ":")) for ft in features))
         f.write("\n]}\n")
 
 
@@ -298,12 +296,18 @@ def write_geojson(features, path):
 # Checks
 # --------------------------------------------------------------------------
 SANITY_POINTS = [  # (label, iso_a2, lon, lat)
-    ("Moscow", "RU", 37.62, 55.75), ("Nairobi", "KE", 36.82, -1.29),
-    ("Tbilisi", "GE", 44.79, 41.72), ("Harare", "ZW", 31.05, -17.83),
-    ("Urumqi", "CN", 87.62, 43.83), ("London", "GB", -0.13, 51.51),
-    ("Singapore", "SG", 103.82, 1.35), ("Kampala", "UG", 32.58, 0.35),
-    ("Belgrade", "RS", 20.46, 44.82), ("Buenos Aires", "AR", -58.38, -34.60),
-    ("Detroit", "US", -83.05, 42.33), ("Hong Kong", "HK", 114.17, 22.32),
+    ("Moscow", "RU", 37.62, 55.75),
+    ("Nairobi", "KE", 36.82, -1.29),
+    ("Tbilisi", "GE", 44.79, 41.72),
+    ("Harare", "ZW", 31.05, -17.83),
+    ("Urumqi", "CN", 87.62, 43.83),
+    ("London", "GB", -0.13, 51.51),
+    ("Singapore", "SG", 103.82, 1.35),
+    ("Kampala", "UG", 32.58, 0.35),
+    ("Belgrade", "RS", 20.46, 44.82),
+    ("Buenos Aires", "AR", -58.38, -34.60),
+    ("Detroit", "US", -83.05, 42.33),
+    ("Hong Kong", "HK", 114.17, 22.32),
     ("Pristina", "XK", 21.17, 42.66),
 ]
 COAST_TOLERANCE = 0.05  # degrees
@@ -319,13 +323,20 @@ def run_checks(path):
 
     print("features: %d" % len(feats))
     distinct = sorted(set(c for c in codes if c))
-    print("distinct non-empty iso_a2: %d (+ %d feature(s) with iso_a2 \"\": %s)" % (
-        len(distinct), codes.count(""),
-        ", ".join(ft["properties"]["name"] for ft in feats if not ft["properties"]["iso_a2"])))
+    print(
+        'distinct non-empty iso_a2: %d (+ %d feature(s) with iso_a2 "": %s)'
+        % (
+            len(distinct),
+            codes.count(""),
+            ", ".join(ft["properties"]["name"] for ft in feats if not ft["properties"]["iso_a2"]),
+        )
+    )
     dup = sorted(c for c in distinct if codes.count(c) > 1)
     for c in dup:
-        print("  shared code %s: %s" % (c, ", ".join(ft["properties"]["name"] for ft in feats
-                                                     if ft["properties"]["iso_a2"] == c)))
+        print(
+            "  shared code %s: %s"
+            % (c, ", ".join(ft["properties"]["name"] for ft in feats if ft["properties"]["iso_a2"] == c))
+        )
     print("file size: %d bytes (%.2f MB)" % (os.path.getsize(path), os.path.getsize(path) / 1e6))
 
     types = {s.geom_type for s in shapes}
@@ -343,31 +354,47 @@ def run_checks(path):
             width = p.bounds[2] - minx
             if width > MAX_PART_WIDTH:
                 wide.append((ft["properties"]["name"], round(width, 3), miny))
-    legit = [w for w in wide if w[2] <= -90 + POLE_EPS]   # closed along the South Pole
+    legit = [w for w in wide if w[2] <= -90 + POLE_EPS]  # closed along the South Pole
     bad = [w for w in wide if w not in legit]
     print("polygon parts wider than %d deg of longitude: %s" % (MAX_PART_WIDTH, wide or "none"))
     if legit:
-        print("  (pole-closed part(s) %s legitimately span all longitudes; "
-              "no antimeridian artefacts)" % [w[0] for w in legit])
+        print(
+            "  (pole-closed part(s) %s legitimately span all longitudes; "
+            "no antimeridian artefacts)" % [w[0] for w in legit]
+        )
     ok &= not bad
 
     for label, code, lon, lat in SANITY_POINTS:
         pt = Point(lon, lat)
         targets = [s for s, c in zip(shapes, codes) if c == code]
-        holders = sorted({"%s(%s)" % (ft["properties"]["name"], ft["properties"]["iso_a2"])
-                          for ft, s in zip(feats, shapes) if s.covers(pt)})
+        holders = sorted(
+            {
+                "%s(%s)" % (ft["properties"]["name"], ft["properties"]["iso_a2"])
+                for ft, s in zip(feats, shapes)
+                if s.covers(pt)
+            }
+        )
         if not targets:
-            print("%-13s %s: no feature with this code -> SKIPPED; point is in %s" % (
-                label, code, holders or "nothing"))
+            print(
+                "%-13s %s: no feature with this code -> SKIPPED; point is in %s" % (label, code, holders or "nothing")
+            )
             continue
         inside = any(s.covers(pt) for s in targets)
         dist = min(s.boundary.distance(pt) for s in targets)
         passed = inside or dist <= COAST_TOLERANCE
         ok &= passed
-        print("%-13s %s (%7.2f,%6.2f): %s  dist_to_boundary=%.3f deg  containing=%s" % (
-            label, code, lon, lat,
-            "PASS inside" if inside else ("PASS within %.2f deg" % COAST_TOLERANCE if passed else "FAIL"),
-            dist, holders or "none"))
+        print(
+            "%-13s %s (%7.2f,%6.2f): %s  dist_to_boundary=%.3f deg  containing=%s"
+            % (
+                label,
+                code,
+                lon,
+                lat,
+                "PASS inside" if inside else ("PASS within %.2f deg" % COAST_TOLERANCE if passed else "FAIL"),
+                dist,
+                holders or "none",
+            )
+        )
     print("ALL CHECKS PASSED" if ok else "SOME CHECKS FAILED")
     return ok
 
@@ -375,8 +402,9 @@ def run_checks(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("topojson", help="path to world-atlas countries-50m.json")
-    ap.add_argument("-o", "--output", default=os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "countries.geojson"))
+    ap.add_argument(
+        "-o", "--output", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "countries.geojson")
+    )
     ap.add_argument("--no-checks", action="store_true")
     args = ap.parse_args()
 

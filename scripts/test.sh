@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run the whole suite (unit, AppTest and real-browser tests).
+# Install everything the tests need, check lint, format and types, then run the whole suite (the map
+# script's Node unit tests, then unit, AppTest and real-browser tests).
 # The browser tests drive Debian's Chromium (/usr/bin/chromium); this script installs it with apt-get
 # when it can (root on Debian). Without a Chromium they are skipped, unless REQUIRE_BROWSER=1.
 set -euo pipefail
@@ -8,6 +9,19 @@ bash scripts/setup.sh requirements-test.txt
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "Installing Debian's chromium for the browser tests…"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+echo "Lint, format and type checks (ruff, mypy)…"
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+.venv/bin/mypy --no-error-summary
+if command -v node >/dev/null 2>&1; then
+  echo "The map script's unit tests (node --test)…"
+  node --test geo/web/tests
+elif [ -n "${REQUIRE_NODE:-}" ]; then
+  echo "REQUIRE_NODE is set but node was not found" >&2
+  exit 1
+else
+  echo "node not found: skipping the map script's unit tests"
 fi
 .venv/bin/python -m geo.validate
 exec .venv/bin/python -m pytest -q --timeout=600 "$@"

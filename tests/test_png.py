@@ -13,7 +13,11 @@ from geo.png import LAND, MAP_RECT, SIZES, render_png
 
 # Very distinct colours, far from the sea, the land, the borders, the text and each other.
 DISTINCT = {"acme": "#ff0000", "bolt": "#00b000", "cobalt": "#0000ff", "unknown": "#ff00ff"}
-TEXT = {"title": "Facial Recognition Atlas", "credit": "Data: Facial Recognition Atlas (CC BY 4.0)", "date": "2026-11-22"}
+TEXT = {
+    "title": "Facial Recognition Atlas",
+    "credit": "Data: Facial Recognition Atlas (CC BY 4.0)",
+    "date": "2026-11-22",
+}
 
 
 def render(atlas, selection, colors=DISTINCT, size=SIZES["1600x900"], **text):
@@ -31,7 +35,12 @@ def map_area(image):
     """Only the map (not the legend below it, whose swatches share the vendors' colours)."""
     width, height = image.size
     left, bottom, w, h = MAP_RECT
-    box = (round(left * width), round((1 - bottom - h) * height), round((left + w) * width), round((1 - bottom) * height))
+    box = (
+        round(left * width),
+        round((1 - bottom - h) * height),
+        round((left + w) * width),
+        round((1 - bottom) * height),
+    )
     return image.crop(box)
 
 
@@ -74,8 +83,9 @@ def test_one_vendor_selection_has_no_other_vendor_colours(atlas):
 @pytest.mark.parametrize("text", ["$5 ${x}", r"$\notacommand{ and a lone $", "costs $5 – “quoted” · ok"])
 def test_dollar_signs_are_plain_text(atlas, text):
     names = {**atlas.vendor_names, "acme": text}
-    png = render_png(atlas.deployments, atlas.countries, DISTINCT, names, title=text, sentence=text,
-                     credit=text, date="2026")
+    png = render_png(
+        atlas.deployments, atlas.countries, DISTINCT, names, title=text, sentence=text, credit=text, date="2026"
+    )
     assert Image.open(io.BytesIO(png)).size == (1600, 900)
 
 

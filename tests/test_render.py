@@ -1,6 +1,5 @@
 """Escaping, the map payload, vendor colours, the legend, summaries and click lookup."""
 
-import html
 import json
 import re
 from pathlib import Path
@@ -9,11 +8,36 @@ import pandas as pd
 import pytest
 
 from geo import schema
-from geo.html import details_html, escape_text, link, markdown_code, overview_html, sentence_html, tooltip_text, years_text
-from geo.mapdata import (
-    MARKER_COLUMNS, OTHER_COLOR, PALETTE, ROW_COLUMNS, assign_colors, legend_entries, map_payload, script_json, split_payload,
+from geo.html import (
+    details_html,
+    escape_text,
+    link,
+    markdown_code,
+    overview_html,
+    sentence_html,
+    tooltip_text,
+    years_text,
 )
-from geo.summaries import find_clicked, selection_overview, started_per_year, table_frame, top_countries, top_vendors, vendor_profile
+from geo.mapdata import (
+    MARKER_COLUMNS,
+    OTHER_COLOR,
+    PALETTE,
+    ROW_COLUMNS,
+    assign_colors,
+    legend_entries,
+    map_payload,
+    script_json,
+    split_payload,
+)
+from geo.summaries import (
+    find_clicked,
+    selection_overview,
+    started_per_year,
+    table_frame,
+    top_countries,
+    top_vendors,
+    vendor_profile,
+)
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>${alert(3)}`\\"
 
@@ -35,7 +59,9 @@ def test_links_only_for_http_urls_and_open_in_new_tab():
 def test_details_html_escapes_every_field(atlas):
     record = atlas.deployments.iloc[0].to_dict()
     record.update(name=HOSTILE, description=HOSTILE, operator=HOSTILE)
-    record["sources"] = [{"publisher": HOSTILE, "title": HOSTILE, "date": "2019", "url": "https://a.org", "quote": HOSTILE}]
+    record["sources"] = [
+        {"publisher": HOSTILE, "title": HOSTILE, "date": "2019", "url": "https://a.org", "quote": HOSTILE}
+    ]
     html = details_html(record, {"AA": "Aland"})
     assert "<script" not in html and "<img" not in html and "${" not in html
     assert html.count("&lt;script&gt;") == 6  # name, description, operator, publisher, title, quote
@@ -45,7 +71,10 @@ def test_details_html_escapes_every_field(atlas):
 def test_tooltip_and_years():
     assert years_text(2015, None) == "since 2015" and years_text(2015, 2018) == "2015–2018"
     assert years_text(2015, pd.NA) == "since 2015"
-    assert tooltip_text({"name": "Metro", "vendor_names": ["A", "B"], "year_start": 2018, "year_end": None}) == "Metro · A, B · since 2018"
+    assert (
+        tooltip_text({"name": "Metro", "vendor_names": ["A", "B"], "year_start": 2018, "year_end": None})
+        == "Metro · A, B · since 2018"
+    )
 
 
 def test_script_json_cannot_close_a_script_tag():
@@ -109,13 +138,29 @@ def test_summaries(atlas):
     colors = assign_colors(atlas.deployments, palette=("#111111",))
     per_year = started_per_year(atlas.deployments, colors, atlas.vendor_names)
     assert per_year.set_index(["year", "vendor"])["deployments"].to_dict() == {
-        (2012, "Acme Vision"): 1, (2016, "Other vendors"): 1, (2018, "Acme Vision"): 1,
-        (2018, "Other vendors"): 1, (2019, "Other vendors"): 1, (2020, "Other vendors"): 1,
+        (2012, "Acme Vision"): 1,
+        (2016, "Other vendors"): 1,
+        (2018, "Acme Vision"): 0.5,  # the airport names Acme and Bolt: it counts once, half for each
+        (2018, "Other vendors"): 0.5,
+        (2019, "Other vendors"): 1,
+        (2020, "Other vendors"): 1,
     }
+    started = atlas.deployments["year_start"].astype(int).value_counts().to_dict()
+    assert per_year.groupby("year")["deployments"].sum().to_dict() == started  # the bars add up to deployments
     assert top_vendors(atlas.deployments, atlas.vendor_names).iloc[0].tolist() == ["Acme Vision", 2]
     assert set(top_countries(atlas.deployments, atlas.country_names)["country"]) == {"Aland", "Bland", "Cland"}
     table = table_frame(atlas.deployments, atlas.country_names)
-    assert list(table.columns) == ["Name", "Place", "Country", "Vendors", "Since", "Until", "Status", "Confidence", "First source"]
+    assert list(table.columns) == [
+        "Name",
+        "Place",
+        "Country",
+        "Vendors",
+        "Since",
+        "Until",
+        "Status",
+        "Confidence",
+        "First source",
+    ]
     assert table.loc[1, "Vendors"] == "Acme Vision, Bolt AI"
 
 
@@ -123,6 +168,9 @@ def test_vendor_profile(atlas):
     profile = vendor_profile(atlas.deployments, atlas.vendors, "bolt")
     assert profile["deployments"] == 2 and profile["countries"] == ["AA", "BB"] and profile["since"] == 2018
     assert profile["per_year"].to_dict("list") == {"year": [2018, 2019], "deployments": [1, 1]}
+    acme = vendor_profile(atlas.deployments, atlas.vendors, "acme")["per_year"]
+    assert acme["year"].tolist() == list(range(2012, 2019))  # every year on the axis, not only those with starts
+    assert acme["deployments"].tolist() == [1, 0, 0, 0, 0, 0, 1]
 
 
 def test_find_clicked_uses_the_point_and_the_tooltip(atlas):
@@ -135,10 +183,19 @@ def test_find_clicked_uses_the_point_and_the_tooltip(atlas):
     assert find_clicked(both, 11.0, 11.0, "Twin · Acme Vision · since 2018") == "aa-twin"
 
 
-@pytest.mark.parametrize("text", [
-    "![x](https://evil.example/x.png)", "[click](https://evil.example)", ":red[alarm]", "$x^2$", "<b>bold</b>",
-    "a `tick` and ``two``", "ends with `", "line\nbreak",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![x](https://evil.example/x.png)",
+        "[click](https://evil.example)",
+        ":red[alarm]",
+        "$x^2$",
+        "<b>bold</b>",
+        "a `tick` and ``two``",
+        "ends with `",
+        "line\nbreak",
+    ],
+)
 def test_untrusted_text_becomes_one_literal_code_span(text):
     span = markdown_code(text)
     fence = re.match(r"`+", span).group(0)

@@ -4,8 +4,8 @@ import copy
 import json
 
 import pytest
-
 import synthetic
+
 from geo import validate
 from geo.validate import CountryIndex, validate_deployments, validate_files
 
@@ -15,7 +15,9 @@ VENDOR_IDS = {v["id"] for v in synthetic.VENDORS}
 
 def problems_for(feature):
     collection = {"type": "FeatureCollection", "features": [feature]}
-    return [(p.record, p.field, p.message) for p in validate_deployments(collection, "d.geojson", VENDOR_IDS, COUNTRIES)]
+    return [
+        (p.record, p.field, p.message) for p in validate_deployments(collection, "d.geojson", VENDOR_IDS, COUNTRIES)
+    ]
 
 
 def good():
@@ -62,9 +64,25 @@ BAD_CASES = [
     ("relative url", with_source(url="/news/1"), "sources[0].url", "expected an http:// or https:// URL"),
     ("long quote", with_source(quote=" ".join(["word"] * 31)), "sources[0].quote", "has 31 words; expected at most 30"),
     ("bad date", with_source(date="May 2019"), "sources[0].date", "expected YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("missing publisher", {**good(), "properties": {**good()["properties"], "sources": [{"title": "t", "date": "2019", "url": "https://a.b/c", "quote": "q"}]}}, "sources[0].publisher", "is missing"),
+    (
+        "missing publisher",
+        {
+            **good(),
+            "properties": {
+                **good()["properties"],
+                "sources": [{"title": "t", "date": "2019", "url": "https://a.b/c", "quote": "q"}],
+            },
+        },
+        "sources[0].publisher",
+        "is missing",
+    ),
     ("point outside country", synthetic.deployment("aa-x", 30, 10), "geometry", "outside AA"),
-    ("not a point", {**good(), "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}, "geometry", "expected a GeoJSON Point"),
+    (
+        "not a point",
+        {**good(), "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}},
+        "geometry",
+        "expected a GeoJSON Point",
+    ),
     ("latitude out of range", synthetic.deployment("aa-x", 10, 100), "geometry", "expected longitude in [-180, 180]"),
 ]
 
@@ -108,7 +126,9 @@ def test_vendor_rows_are_checked(tmp_path):
 
 
 def test_problem_text_names_file_record_and_field():
-    text = str(validate.Problem("data/deployments.geojson", "ke-nairobi", "year_end", "is 2010, before year_start 2015"))
+    text = str(
+        validate.Problem("data/deployments.geojson", "ke-nairobi", "year_end", "is 2010, before year_start 2015")
+    )
     assert text == "data/deployments.geojson: record 'ke-nairobi': field 'year_end': is 2010, before year_start 2015"
 
 
@@ -127,12 +147,22 @@ def test_cli_exits_nonzero_and_prints_each_problem(data_dir, capsys):
 
 def test_cli_reports_invalid_json(data_dir, capsys):
     (data_dir / "deployments.geojson").write_text("{not json")
-    assert validate.main([str(data_dir / "deployments.geojson"), str(data_dir / "vendors.csv"), str(data_dir / "countries.geojson")]) == 1
+    assert (
+        validate.main(
+            [str(data_dir / "deployments.geojson"), str(data_dir / "vendors.csv"), str(data_dir / "countries.geojson")]
+        )
+        == 1
+    )
     assert "is not valid JSON" in capsys.readouterr().out
 
 
 def test_cli_passes_on_good_data(data_dir):
-    assert validate.main([str(data_dir / "deployments.geojson"), str(data_dir / "vendors.csv"), str(data_dir / "countries.geojson")]) == 0
+    assert (
+        validate.main(
+            [str(data_dir / "deployments.geojson"), str(data_dir / "vendors.csv"), str(data_dir / "countries.geojson")]
+        )
+        == 0
+    )
 
 
 def test_shipped_data_validates():
@@ -146,5 +176,6 @@ def test_non_ascii_digits_in_a_vendor_year_are_reported_not_crashing(tmp_path):
     assert [(p.field, "expected a whole number" in p.message) for p in problems] == [("entity_list_year", True)]
     synthetic.write_vendors(tmp_path / "v.csv", rows)
     from geo.load import read_vendors
+
     frame, _ = read_vendors(tmp_path / "v.csv")
     assert frame["entity_list_year"].isna().all()

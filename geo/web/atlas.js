@@ -126,24 +126,91 @@
     return group;
   }
 
-  function shade(count, max) {
-    if (!count) { return {fillOpacity: 0, weight: 0}; }
-    var t = Math.sqrt(count / Math.max(max, 1));
-    var r = Math.round(255 - t * (255 - 103)), g = Math.round(245 - t * (245 - 0)), b = Math.round(240 - t * (240 - 13));
-    return {fillColor: "rgb(" + r + "," + g + "," + b + ")", fillOpacity: 0.55, color: "#67000d", weight: 0.6};
+  // Country shading: counts in classes 1, 2-4, 5-9, 10-19, 20-49, ... (at most SHADES.length of them),
+  // so a reader can read a country's count off the legend.
+  var SHADES = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704"];
+
+  function countBins(max) {
+    var edges = [1];
+    for (var scale = 1; edges[edges.length - 1] <= max && scale < 1e9; scale *= 10) {
+      [2, 5, 10].forEach(function (step) { if (step * scale <= max && edges.indexOf(step * scale) === -1) { edges.push(step * scale); } });
+    }
+    edges = edges.filter(function (e) { return e <= max; });
+    while (edges.length > SHADES.length) { edges.splice(1, 1); }
+    return edges.map(function (from, i) {
+      var to = i + 1 < edges.length ? edges[i + 1] - 1 : max;
+      var shade = SHADES[edges.length === 1 ? SHADES.length - 1 : Math.round(i * (SHADES.length - 1) / (edges.length - 1))];
+      return {from: from, to: to, label: from === to ? String(from) : from + "\u2013" + to, color: shade};
+    });
+  }
+
+  function binOf(count, bins) {
+    for (var i = bins.length - 1; i >= 0; i--) { if (count >= bins[i].from) { return bins[i]; } }
+    return null;
+  }
+
+  function maxCount(counts) {
+    return Object.keys(counts).reduce(function (m, k) { return Math.max(m, counts[k]); }, 0);
   }
 
   function countryLayer(Lf, geojson, counts, names) {
-    var max = 0;
-    Object.keys(counts).forEach(function (k) { max = Math.max(max, counts[k]); });
+    var bins = countBins(maxCount(counts));
     return Lf.geoJSON(geojson, {
       filter: function (f) { return !!counts[f.properties.iso_a2]; },
-      style: function (f) { return shade(counts[f.properties.iso_a2], max); },
+      style: function (f) {
+        var bin = binOf(counts[f.properties.iso_a2], bins);
+        return {fillColor: bin ? bin.color : "#fff", fillOpacity: 0.7, color: "#67000d", weight: 0.6};
+      },
       onEachFeature: function (f, layer) {
         var n = counts[f.properties.iso_a2] || 0;
         layer.bindTooltip(esc((names[f.properties.iso_a2] || f.properties.name) + ": " + n + (n === 1 ? " deployment" : " deployments")), {sticky: true});
       }
     });
+  }
+
+  function shadingLegendHtml(bins, title) {
+    var rows = bins.map(function (b) {
+      return '<div><span class="atlas-box" style="background:' + esc(b.color) + '"></span>' + esc(b.label) + "</div>";
+    }).join("");
+    return '<div class="atlas-legend atlas-shading-legend"><b>' + esc(title) + "</b>" + (rows || "<div>none</div>") + "</div>";
+  }
+
+  // The country shading of one selection, in `group`. It stays on or off as the reader last chose in the
+  // layer control: swapping the layers after a filter change also fires overlayadd/overlayremove, but only a
+  // click in the control (Leaflet sets _handlingClick meanwhile) is the reader's choice.
+  function showShading(Lf, map, group, geojson, counts, names, layerName) {
+    if (!root.atlasShadingHooked) {
+      var chosen = function (on) {
+        return function (e) {
+          if (e.name !== layerName || !(root.layer_control && root.layer_control._handlingClick)) { return; }
+          root.atlasShadingOn = on;
+          updateShadingLegend(Lf, map);
+        };
+      };
+      map.on("overlayadd", chosen(true));
+      map.on("overlayremove", chosen(false));
+      root.atlasShadingHooked = true;
+    }
+    var layer = countryLayer(Lf, geojson, counts, names);
+    group.addLayer(layer);
+    root.atlasShading = layer;
+    root.atlasShadingBins = countBins(maxCount(counts));
+    root.atlasShadingTitle = layerName;
+    if (!root.atlasShadingOn) { setTimeout(function () { map.removeLayer(group); }, 0); }
+    updateShadingLegend(Lf, map);
+    return layer;
+  }
+
+  function updateShadingLegend(Lf, map) {
+    if (root.atlasShadingLegend) { map.removeControl(root.atlasShadingLegend); root.atlasShadingLegend = null; }
+    if (!root.atlasShadingOn) { return; }
+    var control = Lf.control({position: "bottomright"});
+    control.onAdd = function () {
+      var div = Lf.DomUtil.create("div", "leaflet-control atlas-legend-box");
+      div.innerHTML = shadingLegendHtml(root.atlasShadingBins || [], root.atlasShadingTitle || "Deployments per country");
+      return div;
+    };
+    root.atlasShadingLegend = control.addTo(map);
   }
 
   function outlineLayer(Lf, geojson, pane) {
@@ -190,6 +257,8 @@
   }
 
   root.Atlas = {esc: esc, COL: COL, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
-                countryLayer: countryLayer, outlineLayer: outlineLayer, legendControl: legendControl,
+                countryLayer: countryLayer, countBins: countBins, binOf: binOf, shadingLegendHtml: shadingLegendHtml,
+                showShading: showShading, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years};
-})(window);
+  if (typeof module === "object" && module.exports) { module.exports = root.Atlas; }
+})(typeof window !== "undefined" ? window : globalThis);

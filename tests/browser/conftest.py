@@ -12,14 +12,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 import synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">${window.__pwned=3}`'
 ALLOWED_EXTERNAL_HOSTS = {"tile.openstreetmap.org"}
@@ -54,8 +59,19 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 90)
 
 def browser_test_features() -> list[dict]:
     features = synthetic.deployments()
-    features.append(synthetic.deployment("cc-hostile", 12, 32, country="CC", name=HOSTILE, description=HOSTILE,
-                                         operator=HOSTILE, vendors=["cobalt"], year_start=2017))
+    features.append(
+        synthetic.deployment(
+            "cc-hostile",
+            12,
+            32,
+            country="CC",
+            name=HOSTILE,
+            description=HOSTILE,
+            operator=HOSTILE,
+            vendors=["cobalt"],
+            year_start=2017,
+        )
+    )
     return features
 
 
@@ -65,9 +81,23 @@ def app_url(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "ATLAS_DATA_DIR": str(data)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -55,7 +55,9 @@ def layer_count(frame: Frame) -> int:
 
 
 def wait_for_layer_count(frame: Frame, expected: int, timeout: float = 20_000) -> None:
-    frame.wait_for_function(f"window.atlasDeployments && window.atlasDeployments.getLayers().length === {expected}", timeout=timeout)
+    frame.wait_for_function(
+        f"window.atlasDeployments && window.atlasDeployments.getLayers().length === {expected}", timeout=timeout
+    )
 
 
 def choose(page: Page, key: str, option_prefix: str) -> None:

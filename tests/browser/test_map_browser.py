@@ -11,7 +11,7 @@ TOTAL = len(browser_test_features())
 def test_map_draws_every_deployment_with_legend_and_outlines(page, app_url):
     frame = open_app(page, app_url)
     wait_for_layer_count(frame, TOTAL)
-    frame.wait_for_function(f"document.querySelectorAll('.leaflet-marker-pane .atlas-m, .marker-cluster').length > 0")
+    frame.wait_for_function("document.querySelectorAll('.leaflet-marker-pane .atlas-m, .marker-cluster').length > 0")
     assert drawn_count(frame) == TOTAL
     assert frame.locator(".atlas-legend").get_by_text("Acme Vision").count() == 1
     frame.wait_for_function("document.querySelectorAll('.leaflet-atlasOutlines-pane path').length >= 3")
@@ -127,7 +127,9 @@ def test_a_crafted_link_cannot_inject_markup_into_the_page(page, app_url):
     page.wait_for_timeout(1000)
     assert "![x](https://evil.example/pixel.png)" in sentence.inner_text()
     injected = page.locator("img[src*='evil.example'], a[href*='evil.example'], .katex")
-    assert injected.count() == 0, [injected.nth(i).evaluate("e => e.parentElement.outerHTML.slice(0, 300)") for i in range(injected.count())]
+    assert injected.count() == 0, [
+        injected.nth(i).evaluate("e => e.parentElement.outerHTML.slice(0, 300)") for i in range(injected.count())
+    ]
     assert "evil.example" not in {urlparse(url).hostname for url in page.requests_seen}
 
 
@@ -137,9 +139,15 @@ def test_the_link_takes_the_map_view_once_the_reader_asks_for_it(page, app_url):
     frame.evaluate("window.atlasMap.setView([10, 30], 6, {animate: false})")  # before asking: no rerun, no view
     page.get_by_role("tab", name="Share & cite").click()
     page.get_by_text("Include the map view").click()
-    page.wait_for_function("location.search.includes('view=10.0000%2C30.0000%2C6') || location.search.includes('view=10.0000,30.0000,6')", timeout=20_000)
+    page.wait_for_function(
+        "location.search.includes('view=10.0000%2C30.0000%2C6') || location.search.includes('view=10.0000,30.0000,6')",
+        timeout=20_000,
+    )
     map_frame(page).evaluate("window.atlasMap.setView([12, 32], 7, {animate: false})")
-    page.wait_for_function("location.search.includes('view=12.0000%2C32.0000%2C7') || location.search.includes('view=12.0000,32.0000,7')", timeout=20_000)
+    page.wait_for_function(
+        "location.search.includes('view=12.0000%2C32.0000%2C7') || location.search.includes('view=12.0000,32.0000,7')",
+        timeout=20_000,
+    )
     page.get_by_text("Include the map view").click()
     page.wait_for_function("!location.search.includes('view=')", timeout=20_000)
     map_frame(page).evaluate("window.atlasMap.setView([11, 31], 5, {animate: false})")

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 import synthetic
+
 from browser.conftest import HOSTILE, browser_test_features
 from browser.helpers import marker_at
 from geo.load import load_atlas
@@ -17,9 +17,16 @@ TILE_HOST = "tile.openstreetmap.org"
 @pytest.fixture
 def snapshot_file(tmp_path) -> Path:
     atlas = load_atlas(synthetic.write_dataset(tmp_path / "data", browser_test_features()))
-    page = snapshot_html(atlas.deployments, atlas.countries, assign_colors(atlas.deployments), atlas.vendor_names,
-                         atlas.country_names, title="Atlas test", sentence="Showing 6 of 6 deployments",
-                         citation="Facial Recognition Atlas (data version test). Retrieved 2026-11-22.")
+    page = snapshot_html(
+        atlas.deployments,
+        atlas.countries,
+        assign_colors(atlas.deployments),
+        atlas.vendor_names,
+        atlas.country_names,
+        title="Atlas test",
+        sentence="Showing 6 of 6 deployments",
+        citation="Facial Recognition Atlas (data version test). Retrieved 2026-11-22.",
+    )
     path = tmp_path / "snapshot.html"
     path.write_text(page, encoding="utf-8")
     return path
@@ -58,13 +65,17 @@ def test_snapshot_works_offline_from_disk(browser, snapshot_file):
     link = popup.locator("a").first
     assert link.inner_text() == "Story 1" and link.get_attribute("href") == "https://news.example.org/story-1"
     marker_at(page, 32, 12, 11).click()
-    page.wait_for_function("document.querySelector('.atlas-popup h4') && document.querySelector('.atlas-popup h4').textContent.includes('<script>')")
+    page.wait_for_function(
+        "document.querySelector('.atlas-popup h4') && document.querySelector('.atlas-popup h4').textContent.includes('<script>')"
+    )
     assert HOSTILE in page.locator(".atlas-popup h4").inner_text()
     assert page.evaluate("window.__pwned === undefined")
 
     # The tiles can be turned off; the outlines stay.
     page.get_by_text("Map tiles (OpenStreetMap)").click()
-    page.wait_for_function("!window.atlasMap.hasLayer(window.atlasTiles) && !document.querySelector('.leaflet-tile-pane img')")
+    page.wait_for_function(
+        "!window.atlasMap.hasLayer(window.atlasTiles) && !document.querySelector('.leaflet-tile-pane img')"
+    )
     assert page.locator(".leaflet-atlasOutlines-pane path").count() >= 3
 
     external = {url.split("/")[2] for url in attempted if not url.startswith("file:")}

@@ -1,0 +1,38 @@
+// Unit tests of the map's shared script (node --test geo/web/tests).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const Atlas = require("../atlas.js");
+
+test("esc makes record text inert in HTML and in JavaScript template literals", () => {
+  assert.equal(Atlas.esc('<img src=x onerror="a()">${x}`\\'), "&lt;img src=x onerror=&quot;a()&quot;&gt;&#36;{x}&#96;&#92;");
+  assert.equal(Atlas.esc(null), "");
+});
+
+test("count classes start at 1, end at the largest count and do not overlap", () => {
+  assert.deepEqual(Atlas.countBins(2).map((b) => b.label), ["1", "2"]);
+  assert.deepEqual(Atlas.countBins(38).map((b) => b.label), ["1", "2\u20134", "5\u20139", "10\u201319", "20\u201338"]);
+  for (const max of [1, 3, 7, 99, 1000, 123456]) {
+    const bins = Atlas.countBins(max);
+    assert.ok(bins.length >= 1 && bins.length <= 6, `${max}: ${bins.length} classes`);
+    assert.equal(bins[0].from, 1);
+    assert.equal(bins[bins.length - 1].to, max);
+    bins.slice(1).forEach((b, i) => assert.equal(b.from, bins[i].to + 1));
+    assert.equal(new Set(bins.map((b) => b.color)).size, bins.length, "each class has its own colour");
+  }
+  assert.deepEqual(Atlas.countBins(0), []);
+});
+
+test("every count falls in the class that contains it", () => {
+  const bins = Atlas.countBins(38);
+  for (const n of [1, 2, 4, 5, 19, 20, 38]) {
+    const bin = Atlas.binOf(n, bins);
+    assert.ok(bin.from <= n && n <= bin.to, `${n} in ${bin.label}`);
+  }
+});
+
+test("the shading legend escapes its title and lists each class", () => {
+  const html = Atlas.shadingLegendHtml(Atlas.countBins(5), "<b>x</b>");
+  assert.ok(html.includes("&lt;b&gt;x&lt;/b&gt;"));
+  assert.equal((html.match(/atlas-box/g) || []).length, 3);
+});

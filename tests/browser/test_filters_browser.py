@@ -1,0 +1,75 @@
+"""Filters as a reader uses them with the mouse: combined filters keep their values, Reset clears for good,
+and the country shading keeps the reader's choice."""
+
+from urllib.parse import parse_qs, urlparse
+
+from browser.conftest import browser_test_features
+from browser.helpers import choose, map_frame, open_app, wait_for_layer_count
+
+TOTAL = len(browser_test_features())
+
+
+def sentence_shows(page, text: str) -> None:
+    page.locator("strong", has_text=text).wait_for(timeout=20_000)
+
+
+def url_params(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def chips(page, key: str) -> list[str]:
+    """The chosen options of a multiselect, as its chips name them."""
+    tags = page.locator(f".st-key-{key} [data-tag]")
+    return [tags.nth(i).get_attribute("aria-label") or "" for i in range(tags.count())]
+
+
+def test_a_vendor_stays_chosen_when_other_filters_change_its_count(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    choose(page, "f_vendors", "Bolt AI")  # 2 deployments, one of them in Bland
+    sentence_shows(page, "Showing 2 of 6 deployments: vendor Bolt AI")
+    choose(page, "f_countries", "Bland")  # Bolt AI's count drops to 1
+    sentence_shows(page, "Showing 1 of 6 deployments: vendor Bolt AI, in Bland")
+    choose(page, "f_statuses", "Operational")
+    sentence_shows(page, "Showing 1 of 6 deployments: vendor Bolt AI, in Bland, status operational")
+    assert [c.strip() for c in chips(page, "f_vendors")] == ["Bolt AI"]
+    page.wait_for_function("location.search.includes('status=operational')")
+    assert url_params(page) == {"vendor": ["bolt"], "country": ["BB"], "status": ["operational"]}
+    wait_for_layer_count(map_frame(page), 1)
+
+
+def test_reset_clears_every_filter_and_the_next_change_does_not_bring_them_back(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    choose(page, "f_vendor_countries", "Aland")
+    choose(page, "f_sectors", "Transport")
+    search = page.locator(".st-key-f_text input")
+    search.fill("metro")
+    search.press("Enter")
+    sentence_shows(page, "Showing 1 of 6 deployments: vendors based in Aland, sector transport, matching “metro”")
+    page.get_by_role("button", name="Reset filters").click()
+    sentence_shows(page, f"Showing {TOTAL} of {TOTAL} deployments")
+    assert search.input_value() == "" and chips(page, "f_sectors") == [] and chips(page, "f_vendor_countries") == []
+    choose(page, "f_countries", "Bland")
+    sentence_shows(page, "Showing 2 of 6 deployments: in Bland")
+    page.wait_for_timeout(500)
+    assert page.locator("strong", has_text="Showing").first.inner_text() == "Showing 2 of 6 deployments: in Bland"
+    assert search.input_value() == ""
+    page.wait_for_function("location.search === '?country=BB'")
+
+
+def test_country_shading_stays_on_across_filter_changes_with_a_colour_scale(page, app_url):
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    frame.get_by_text("Deployments per country").click()
+    frame.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length === 3")
+    legend = frame.locator(".atlas-shading-legend")
+    assert legend.inner_text().split("\n") == ["Deployments per country", "1", "2"]
+    choose(page, "f_countries", "Bland")
+    sentence_shows(page, "Showing 2 of 6 deployments: in Bland")
+    wait_for_layer_count(frame, 2)
+    frame.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length === 1")
+    assert frame.locator(".atlas-shading-legend").inner_text().split("\n") == ["Deployments per country", "1", "2"]
+    frame.get_by_text("Deployments per country").first.click()  # off again, by the reader
+    frame.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length === 0")
+    assert frame.locator(".atlas-shading-legend").count() == 0
