@@ -15,7 +15,7 @@ from geo.load import Atlas
 from geo.summaries import vendor_profile
 
 SELECTED_KEY = "selected_id"
-PROFILE_CHART_HEIGHT = 180
+PROFILE_CHART_HEIGHT = 260  # the whole chart; the plot inside is about 150 px
 
 
 def vendor_profile_html(profile: dict, country_names: dict[str, str]) -> str:
@@ -87,4 +87,4 @@ def render_vendor_profiles(atlas: Atlas) -> None:
             )
             .properties(height=PROFILE_CHART_HEIGHT)
         )
-        st.altair_chart(chart, width="stretch", height=PROFILE_CHART_HEIGHT)
+        st.altair_chart(chart, width="stretch")

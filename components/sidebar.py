@@ -92,11 +92,11 @@ def counted_options(options: tuple[str, ...], counts: Mapping[str, int], chosen:
 
 
 def counts_caption(options: list[str], counts: Mapping[str, int], labels: Mapping[str, str]) -> str:
-    """'Huawei 13 · Hikvision 6 · … and 12 more' (the counts stay out of the option labels: Streamlit
+    """'Under the other filters: Huawei 13 · Hikvision 6 · … and 12 more' (the counts stay out of the option labels: Streamlit
     matches a chosen option by its label, so a label that changes would lose the choice)."""
     shown = [f"{labels.get(o, o)} {counts.get(o, 0)}" for o in options[:COUNTED_OPTIONS_SHOWN]]
     rest = len(options) - len(shown)
-    return " · ".join(shown) + (f" · and {rest} more" if rest > 0 else "")
+    return "Under the other filters: " + " · ".join(shown) + (f" · and {rest} more" if rest > 0 else "")
 
 
 def _choice_widget(spec: ChoiceFilter, atlas: Atlas, filters: Filters, vocabulary: Vocabulary) -> None:

@@ -61,7 +61,7 @@ def test_vendor_options_show_counts_under_other_filters(app):
     multiselect(app, "Deployment country").set_value(["BB"]).run()
     vendor = multiselect(app, "Vendor")
     assert set(vendor.options) == {"Bolt AI", "Cobalt Cloud"}
-    assert app.sidebar.caption[0].value == "Bolt AI 1 · Cobalt Cloud 1"
+    assert app.sidebar.caption[0].value == "Under the other filters: Bolt AI 1 · Cobalt Cloud 1"
 
 
 def test_year_slider_and_search_change_the_count(app):

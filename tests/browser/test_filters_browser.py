@@ -73,3 +73,13 @@ def test_country_shading_stays_on_across_filter_changes_with_a_colour_scale(page
     frame.get_by_text("Deployments per country").first.click()  # off again, by the reader
     frame.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length === 0")
     assert frame.locator(".atlas-shading-legend").count() == 0
+
+
+def test_the_vendor_timeline_is_tall_enough_to_read_with_labelled_years(page, app_url):
+    open_app(page, app_url)
+    page.get_by_role("tab", name="Vendor profiles").click()
+    y_axis = page.locator("[data-testid=stVegaLiteChart] g.role-axis[aria-label^='Y-axis']")
+    y_axis.wait_for(timeout=20_000)
+    assert y_axis.bounding_box()["height"] >= 120
+    x_axis = page.locator("[data-testid=stVegaLiteChart] g.role-axis[aria-label^='X-axis']")
+    assert "Year" in x_axis.get_attribute("aria-label") and x_axis.locator("text").count() >= 2
