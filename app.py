@@ -29,9 +29,13 @@ selection = apply_filters(atlas.deployments, filters)
 
 sentence = selection_sentence(len(selection), len(atlas.deployments), filters, vocabulary)
 st.html(sentence_html(sentence))
+# Always one element here, so the map below keeps its place in the page and is not remounted.
+empty_notice = st.empty()
 if selection.empty:
     hints = relax_hints(atlas.deployments, filters)
-    st.warning("No deployment matches these filters." + (" Try relaxing: " + "; ".join(hints) + "." if hints else ""))
+    empty_notice.warning(
+        "No deployment matches these filters." + (" Try relaxing: " + "; ".join(hints) + "." if hints else "")
+    )
 
 map_column, details_column = st.columns([3, 2])
 with map_column:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +24,8 @@ STATIC_DIR = APP_DIR / "static"
 # From the streamlit-folium iframe (/component/<name>/index.html) back to the app's static route.
 STATIC_URL = "../../app/static"
 OUTLINES_NAME = "countries.json"
+VERSIONED = re.compile(r"^(countries|deployments|details)-[0-9a-f]{12}\.json$")
+STALE_AFTER_SECONDS = 7 * 24 * 3600
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -36,30 +41,80 @@ def _copy_if_changed(source: Path, target: Path) -> None:
 
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        _write_atomically(path, text)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file and rename it, so another instance never reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _publish_versioned(folder: Path, stem: str, text: str) -> str:
+    """Write `text` as `<stem>-<content hash>.json` (once) and mark it as in use; return the file name.
+    Files are named by content, so instances serving different data from one checkout never overwrite
+    each other's files."""
+    name = f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.json"
+    path = folder / name
+    if not path.exists():
+        _write_atomically(path, text)
+    os.utime(path)
+    return name
+
+
+def remove_stale_versions(folder: Path, keep: set[str], max_age_seconds: float = STALE_AFTER_SECONDS) -> list[str]:
+    """Delete versioned data files that no instance has published for `max_age_seconds` (another running
+    instance may still serve a file that is not ours, so only age decides); return their names."""
+    now = time.time()
+    removed = []
+    for path in folder.glob("*-*.json"):
+        if path.name in keep or not VERSIONED.match(path.name):
+            continue
+        try:
+            if now - path.stat().st_mtime > max_age_seconds:
+                path.unlink()
+                removed.append(path.name)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def keep_fresh(asset_urls: dict[str, str], static_dir: Path = STATIC_DIR, every_seconds: float = 3600) -> None:
+    """Mark this instance's data files as still in use (at most once an hour), so no other instance's
+    clean-up removes them while this one runs."""
+    now = time.time()
+    for url in asset_urls.values():
+        path = static_dir / "atlas" / url.rsplit("/", 1)[-1]
+        if VERSIONED.match(path.name):
+            try:
+                if now - path.stat().st_mtime > every_seconds:
+                    os.utime(path)
+            except FileNotFoundError:
+                pass
 
 
 def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
     """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe.
 
-    `payload` (every deployment, as the map draws them) is written under content-hashed names, so the
-    browser fetches it once per data version and filter changes only send which rows to show. It is split
-    in two: what the markers need comes first, the descriptions and sources (for popups) right after."""
+    `payload` (every deployment, as the map draws them) and the country outlines are written under
+    content-hashed names, so the browser fetches them once per data version and filter changes only send
+    which rows to show. The payload is split in two: what the markers need comes first, the descriptions
+    and sources (for popups) right after."""
+    folder = static_dir / "atlas"
     for name, source in {**web.SCRIPTS, **web.STYLES}.items():
-        _copy_if_changed(source, static_dir / "atlas" / name)
+        _copy_if_changed(source, folder / name)
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
-        _copy_if_changed(image, static_dir / "atlas" / "images" / image.name)
-    _write_if_changed(
-        static_dir / "atlas" / OUTLINES_NAME, json.dumps(outlines_geojson(countries), separators=(",", ":"))
-    )
+        _copy_if_changed(image, folder / "images" / image.name)
     markers, details = split_payload(payload)
-    version = hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()[:12]
-    names = {"deployments.json": f"deployments-{version}.json", "details.json": f"details-{version}.json"}
-    _write_if_changed(static_dir / "atlas" / names["deployments.json"], json.dumps(markers, separators=(",", ":")))
-    _write_if_changed(static_dir / "atlas" / names["details.json"], json.dumps(details, separators=(",", ":")))
-    for stale in [*(static_dir / "atlas").glob("deployments-*.json"), *(static_dir / "atlas").glob("details-*.json")]:
-        if stale.name not in names.values():
-            stale.unlink(missing_ok=True)
-    urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES, OUTLINES_NAME]}
+    names = {
+        OUTLINES_NAME: _publish_versioned(
+            folder, "countries", json.dumps(outlines_geojson(countries), separators=(",", ":"))
+        ),
+        "deployments.json": _publish_versioned(folder, "deployments", json.dumps(markers, separators=(",", ":"))),
+        "details.json": _publish_versioned(folder, "details", json.dumps(details, separators=(",", ":"))),
+    }
+    remove_stale_versions(folder, set(names.values()))
+    urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
     return {**urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}}

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from components.assets import publish_assets
+from components.assets import keep_fresh, publish_assets
 from geo.filters import Vocabulary, build_vocabulary, year_bounds
 from geo.html import markdown_code
 from geo.load import Atlas, load_atlas
@@ -48,7 +48,9 @@ def load() -> Loaded | None:
     """The atlas and what the page draws it with, or None after showing a clear error when the data cannot load."""
     folder = data_dir()
     try:
-        return _cached_atlas(str(folder), _version(folder))
+        loaded = _cached_atlas(str(folder), _version(folder))
+        keep_fresh(loaded.asset_urls)
+        return loaded
     except (OSError, ValueError, KeyError) as error:
         st.error(
             f"Could not load the data in {markdown_code(folder)}: {markdown_code(error)}. Run `python -m geo.validate` for details."

@@ -50,9 +50,11 @@ def notices_text(notices: list[str]) -> str:
 
 
 def show_notices() -> None:
+    """The link's ignored parts; the slot is always there, so the map below keeps its place when they go."""
+    slot = st.empty()
     notices = st.session_state.get(NOTICES_KEY) or []
     if notices:
-        st.warning(notices_text(notices))
+        slot.warning(notices_text(notices))
 
 
 def sync_url(filters: Filters, view: MapView | None, open_id: str | None) -> None:

@@ -102,6 +102,8 @@ def counts_caption(options: list[str], counts: Mapping[str, int], labels: Mappin
 def _choice_widget(spec: ChoiceFilter, atlas: Atlas, filters: Filters, vocabulary: Vocabulary) -> None:
     labels = vocabulary.labels[spec.name]
     options = list(vocabulary.options[spec.name])
+    if len(options) < 2 and not filters[spec.name]:
+        return  # nothing to choose between (a dataset of deployments only has no record-kind picker)
     if spec.name == "vendors":
         counts = option_counts(atlas.deployments, filters, spec.name)
         options = counted_options(vocabulary.options[spec.name], counts, filters[spec.name])

@@ -18,7 +18,7 @@ from geo.citation import LICENCE_NOTE, PROJECT_NAME
 from geo.validate import is_ascii_int
 
 LIST_SEPARATOR = "; "
-SOURCE_COLUMN = re.compile(r"^source(\d+)_(publisher|title|date|url|quote)$")
+SOURCE_COLUMN = re.compile(r"^source(\d+)_(" + "|".join(f.name for f in schema.SOURCE_FIELDS) + r")$")
 SOURCE_KEYS = tuple(f.name for f in schema.SOURCE_FIELDS)
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection). Such text is written
 # with a leading apostrophe, which spreadsheets hide, and read back without it; a leading apostrophe in the
@@ -50,6 +50,8 @@ def to_features(selection: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         props = {name: _plain(record[name]) for name in schema.DEPLOYMENT_FIELD_NAMES}
         props["vendors"], props["sectors"] = list(record["vendors"]), list(record["sectors"])
         props["sources"] = [dict(s) for s in record["sources"]]
+        props["history"] = [dict(e) for e in record.get("history") or []] or None
+        props["vendor_roles"] = dict(record.get("vendor_roles") or {}) or None
         point = record["geometry"]
         features.append(
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [point.x, point.y]}, "properties": props}
@@ -79,6 +81,8 @@ def to_csv(selection: gpd.GeoDataFrame) -> str:
         row: dict[str, Any] = {k: ("" if v is None else v) for k, v in props.items() if k != "sources"}
         for name in schema.LIST_FIELDS:
             row[name] = LIST_SEPARATOR.join(props[name])
+        for name in ("history", "vendor_roles"):
+            row[name] = json.dumps(props[name], ensure_ascii=False) if props.get(name) else ""
         row["longitude"], row["latitude"] = feature["geometry"]["coordinates"]
         for i, source in enumerate(props["sources"], start=1):
             row.update({f"source{i}_{key}": source[key] for key in SOURCE_KEYS})
@@ -93,6 +97,8 @@ def _csv_value(name: str, text: str) -> Any:
         return int(number) if is_ascii_int(number.lstrip("-")) else (number or None)
     if field.kind.startswith("list"):
         return [v.strip() for v in text.split(";") if v.strip()]
+    if field.kind in ("history", "roles"):
+        return json.loads(text) if text.strip() else None
     return text
 
 
@@ -129,7 +135,9 @@ def csv_metadata(citation_text: str, version: str, rows: int) -> dict[str, Any]:
         | {
             "longitude": "WGS84 longitude",
             "latitude": "WGS84 latitude",
-            "sourceN_*": "Nth source: publisher, title, date, url, quote",
+            "sourceN_*": "Nth source: " + ", ".join(schema.SOURCE_FIELD_NAMES),
+            "history": "JSON list of {year, status, source} events, when the status changed",
+            "vendor_roles": "JSON object of vendor id -> role, where the sources say",
         },
         "list_separator": LIST_SEPARATOR,
     }
@@ -144,6 +152,8 @@ FRICTIONLESS_TYPES = {
     "date": "string",
     "url": "string",
     "quote": "string",
+    "history": "array",
+    "roles": "object",
 }
 
 

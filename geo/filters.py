@@ -74,7 +74,7 @@ class FilterSpec:
     def is_active(self, value: Any) -> bool:
         return value != self.default()
 
-    def mask(self, gdf: gpd.GeoDataFrame, value: Any) -> pd.Series:
+    def mask(self, gdf: gpd.GeoDataFrame, value: Any, filters: Filters) -> pd.Series:
         raise NotImplementedError
 
     def phrase(self, value: Any, vocabulary: Vocabulary) -> str:
@@ -134,7 +134,7 @@ class ChoiceFilter(FilterSpec):
             return (value,)
         return tuple(dict.fromkeys(str(v) for v in value or ()))
 
-    def mask(self, gdf: gpd.GeoDataFrame, value: tuple[str, ...]) -> pd.Series:
+    def mask(self, gdf: gpd.GeoDataFrame, value: tuple[str, ...], filters: Filters) -> pd.Series:
         if self.list_column:
             return _any_in(gdf[self.column], value)
         return gdf[self.column].isin(list(value))
@@ -199,6 +199,31 @@ class ChoiceFilter(FilterSpec):
         return list(value)
 
 
+def status_as_of(gdf: gpd.GeoDataFrame, year: int | None) -> pd.Series:
+    """Each record's status in `year` (its latest status when None): from its history where it has one,
+    the status of the last event up to that year."""
+    status = gdf["status"]
+    if year is None or "history" not in gdf:
+        return status
+    dated = gdf["history"].map(bool)
+    if not dated.any():
+        return status
+    status = status.copy()
+    for index, events in gdf.loc[dated, "history"].items():
+        before = [e for e in events if e["year"] <= year]
+        status.at[index] = (before[-1] if before else events[0])["status"]
+    return status
+
+
+@dataclass(frozen=True)
+class StatusFilter(ChoiceFilter):
+    """Statuses as of the year the timeline shows (the end of the year range), so a record announced in
+    2019 and operational from 2021 counts as announced in 2020."""
+
+    def mask(self, gdf: gpd.GeoDataFrame, value: tuple[str, ...], filters: Filters) -> pd.Series:
+        return status_as_of(gdf, filters["years"][1]).isin(list(value))
+
+
 @dataclass(frozen=True)
 class YearsFilter(FilterSpec):
     """Active at some point in [from, to]: started by its end and not ended before its start. An end left
@@ -217,7 +242,7 @@ class YearsFilter(FilterSpec):
         low, high = value if value is not None else (None, None)
         return (None if low is None else int(low), None if high is None else int(high))
 
-    def mask(self, gdf: gpd.GeoDataFrame, value: tuple[int | None, int | None]) -> pd.Series:
+    def mask(self, gdf: gpd.GeoDataFrame, value: tuple[int | None, int | None], filters: Filters) -> pd.Series:
         year_from, year_to = value
         mask = pd.Series(True, index=gdf.index)
         if year_to is not None:
@@ -292,7 +317,7 @@ class TextFilter(FilterSpec):
     def normalise(self, value: Any) -> str:
         return str(value or "").strip()
 
-    def mask(self, gdf: gpd.GeoDataFrame, value: str) -> pd.Series:
+    def mask(self, gdf: gpd.GeoDataFrame, value: str, filters: Filters) -> pd.Series:
         texts = gdf["search_text"] if "search_text" in gdf else pd.Series(search_texts(gdf, {}, {}), index=gdf.index)
         return matches(texts, value)
 
@@ -327,7 +352,15 @@ def _enum(choices: Mapping[str, str]) -> tuple[Callable[[Atlas], list[str]], Cal
     return (lambda atlas: list(choices)), (lambda atlas: choices)
 
 
+def _kind_options(atlas: Atlas) -> list[str]:
+    present = set(atlas.deployments["kind"]) if "kind" in atlas.deployments else {"deployment"}
+    return [k for k in schema.RECORD_KINDS if k in present]
+
+
 FILTERS: tuple[FilterSpec, ...] = (
+    ChoiceFilter("kinds", "kind", "Record kind", "record kind", "kind", False, _kind_options,
+                 lambda atlas: schema.RECORD_KINDS, ("kind ", "kinds "), lowercase_labels=True,
+                 help="Deployments of face recognition, or policies on it: bans, moratoria, rulings, decisions."),
     ChoiceFilter(
         "vendors", "vendor", "Vendor", "vendor", "vendors", True,
         _vendor_options, lambda atlas: atlas.vendor_names, ("vendor ", "vendors "),
@@ -346,8 +379,9 @@ FILTERS: tuple[FilterSpec, ...] = (
     ),
     ChoiceFilter("sectors", "sector", "Sector", "sector", "sectors", True, *_enum(schema.SECTORS),
                  ("sector ", "sector "), lowercase_labels=True),
-    ChoiceFilter("statuses", "status", "Status", "status", "status", False, *_enum(schema.STATUSES),
-                 ("status ", "status "), lowercase_labels=True),
+    StatusFilter("statuses", "status", "Status", "status", "status", False, *_enum(schema.STATUSES),
+                 ("status ", "status "), lowercase_labels=True,
+                 help="As of the last year of the timeline, for records whose status changed."),
     ChoiceFilter(
         "confidences", "confidence", "Confidence", "confidence", "confidence", False, *_enum(schema.CONFIDENCES),
         ("confidence ", "confidence "), lowercase_labels=True,
@@ -429,7 +463,7 @@ def selection_mask(gdf: gpd.GeoDataFrame, filters: Filters) -> pd.Series:
     """True for each deployment that passes every active filter."""
     mask = pd.Series(True, index=gdf.index)
     for name in filters.active():
-        mask &= FILTERS_BY_NAME[name].mask(gdf, filters[name])
+        mask &= FILTERS_BY_NAME[name].mask(gdf, filters[name], filters)
     return mask
 
 
@@ -473,7 +507,11 @@ def describe_filters(filters: Filters, vocabulary: Vocabulary) -> list[str]:
 
 def selection_sentence(shown_count: int, total: int, filters: Filters, vocabulary: Vocabulary) -> str:
     """'Showing 14 of 83 deployments: vendor Huawei, sector policing, active 2014–2019'."""
-    noun = "deployment" if total == 1 else "deployments"
+    noun = (
+        ("record" if total == 1 else "records")
+        if len(vocabulary.options.get("kinds", ())) > 1
+        else ("deployment" if total == 1 else "deployments")
+    )
     sentence = f"Showing {shown_count} of {total} {noun}"
     phrases = describe_filters(filters, vocabulary)
     return sentence + (": " + ", ".join(phrases) if phrases else "")

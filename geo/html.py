@@ -109,6 +109,23 @@ def tooltip_text(record: Mapping[str, Any]) -> str:
     )
 
 
+def vendors_text(record: Mapping[str, Any]) -> str:
+    """'VisionLabs (face-recognition software), VTB Bank (platform or cloud)'; 'none named' for none."""
+    ids = list(record.get("vendors") or [])
+    names = list(record.get("vendor_names") or ids)
+    roles = record.get("vendor_roles") or {}
+    parts = [
+        f"{n} ({schema.VENDOR_ROLES[roles[i]].lower()})" if roles.get(i) in schema.VENDOR_ROLES else n
+        for i, n in zip(ids, names)
+    ]
+    return ", ".join(parts) or "none named"
+
+
+def history_text(events: Any) -> str:
+    """'2019 announced → 2021 operational'."""
+    return " → ".join(f"{e['year']} {schema.STATUSES.get(e['status'], e['status']).lower()}" for e in events)
+
+
 def details_rows(record: Mapping[str, Any], country_names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(label, plain text) for every field worth showing, in schema order."""
     country_names = country_names or {}
@@ -120,9 +137,14 @@ def details_rows(record: Mapping[str, Any], country_names: Mapping[str, str] | N
         if f.name == "year_start":
             rows.append(("Years", years_text(value, record.get("year_end"))))
         elif f.name == "vendors":
-            rows.append((f.label, ", ".join(record.get("vendor_names") or value or [])))
+            rows.append((f.label, vendors_text(record)))
+        elif f.name == "vendor_roles":
+            continue  # shown with the vendors
         elif f.name == "country":
             rows.append((f.label, f"{country_names.get(value, value)} ({value})"))
+        elif f.name == "history":
+            if value is not None and len(value):
+                rows.append((f.label, history_text(value)))
         elif f.kind == "list[enum]":
             rows.append((f.label, ", ".join(f.choices.get(v, v) for v in value or [])))
         elif f.kind == "enum":

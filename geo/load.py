@@ -72,9 +72,10 @@ def normalise_properties(props: dict[str, Any]) -> dict[str, Any]:
             value = [v.strip() for v in value or []]
         row[f.name] = value
     row["sources"] = [
-        {k: (s.get(k) or "").strip() for k in (sf.name for sf in schema.SOURCE_FIELDS)}
-        for s in props.get("sources") or []
+        {k: (s.get(k) or "").strip() for k in schema.SOURCE_FIELD_NAMES} for s in props.get("sources") or []
     ]
+    row["history"] = [dict(e) for e in props.get("history") or []]
+    row["vendor_roles"] = dict(props.get("vendor_roles") or {})
     return row
 
 

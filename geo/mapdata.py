@@ -56,6 +56,7 @@ ROW_COLUMNS = (
     "y0",
     "y1",
     "confidence",
+    "kind",
     "place",
     "country",
     "operator",
@@ -66,7 +67,7 @@ ROW_COLUMNS = (
     "precision",
     "sources",
 )
-MARKER_COLUMNS = 8
+MARKER_COLUMNS = 9
 
 
 def _row(rec: Any, vendor_index: Mapping[str, int]) -> list[Any]:
@@ -79,6 +80,7 @@ def _row(rec: Any, vendor_index: Mapping[str, int]) -> list[Any]:
         _int_or_none(rec.year_start),
         _int_or_none(rec.year_end),
         rec.confidence,
+        rec.kind,
         rec.place,
         rec.country,
         rec.operator,
@@ -109,7 +111,9 @@ def map_payload(
             "confidence": schema.CONFIDENCES,
             "sector": schema.SECTORS,
             "precision": schema.PRECISIONS,
+            "kind": schema.RECORD_KINDS,
         },
+        "hasPolicies": bool((selection["kind"] == "policy").any()) if "kind" in selection else False,
         "rows": [_row(rec, vendor_index) for rec in selection.itertuples(index=False)],
     }
 

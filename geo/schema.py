@@ -1,7 +1,8 @@
 """The single source of truth for the data model: fields, labels, allowed values and limits.
 
 The loader, the validator, the popups, the exports and `data/README.md` all read from here.
-Run `python -m geo.schema` to print the field tables that `data/README.md` embeds.
+Run `python -m geo.schema` to print the field tables that `data/README.md` embeds
+(`--update-readme` writes them there).
 """
 
 from __future__ import annotations
@@ -63,6 +64,33 @@ CONFIDENCE_MEANINGS: dict[str, str] = {
     "claimed": "only the vendor's or officials' own statements",
 }
 
+VENDOR_ROLES: dict[str, str] = {
+    "camera maker": "Camera maker",
+    "face-recognition software": "Face-recognition software",
+    "integrator": "Integrator",
+    "platform": "Platform or cloud",
+    "contractor": "Contractor or supplier",
+}
+
+RECORD_KINDS: dict[str, str] = {
+    "deployment": "Deployment",
+    "policy": "Policy (ban, ruling, decision)",
+}
+
+SOURCE_KINDS: dict[str, str] = {
+    "primary": "Primary record (government, court, regulator, procurement or operator record)",
+    "news": "News",
+    "research": "Research or NGO report",
+    "vendor": "Vendor",
+}
+
+# What each confidence level needs among a record's sources (at least one source of one of these kinds).
+CONFIDENCE_REQUIRES: dict[str, frozenset[str]] = {
+    "documented": frozenset({"primary"}),
+    "reported": frozenset({"primary", "news", "research"}),
+    "claimed": frozenset(SOURCE_KINDS),
+}
+
 VENDOR_KINDS: dict[str, str] = {
     "camera maker": "Camera maker",
     "software": "Software",
@@ -89,20 +117,68 @@ class Field:
 
 DEPLOYMENT_FIELDS: tuple[Field, ...] = (
     Field("id", "ID", "id", "Stable slug, unique in the file (lowercase letters, digits, hyphens)."),
+    Field(
+        "kind",
+        "Kind",
+        "enum",
+        "A deployment, or a policy (a ban, moratorium, court ruling or regulator's decision).",
+        choices=RECORD_KINDS,
+    ),
     Field("name", "Name", "str", "Short name of the deployment."),
     Field("place", "Place", "str", "City or site."),
     Field("country", "Country", "iso2", "ISO 3166-1 alpha-2 code of the country it is in."),
     Field("precision", "Location precision", "enum", "How exact the point is.", choices=PRECISIONS),
-    Field("vendors", "Vendors", "list[vendor]", "One or more vendor ids from `vendors.csv`."),
+    Field(
+        "vendors",
+        "Vendors",
+        "list[vendor]",
+        "Vendor ids from `vendors.csv`: one or more for a deployment; for a policy, those it names (or none).",
+    ),
+    Field(
+        "vendor_roles",
+        "Vendor roles",
+        "roles",
+        "What each vendor supplied, where the sources say: vendor id -> role.",
+        required=False,
+        nullable=True,
+        choices=VENDOR_ROLES,
+    ),
     Field("operator", "Operator", "str", "Who runs it (empty when no source says).", allow_empty=True),
     Field("sectors", "Sectors", "list[enum]", "Kinds of place or use.", choices=SECTORS),
-    Field("status", "Status", "enum", "Latest known status.", choices=STATUSES),
-    Field("year_start", "Since", "int", "Year it started (or was announced)."),
-    Field("year_end", "Until", "int", "Year it ended; null while running or unknown.", nullable=True),
+    Field(
+        "status",
+        "Status",
+        "enum",
+        "Latest known status (the last event of `history`, when it has one).",
+        choices=STATUSES,
+    ),
+    Field("year_start", "Since", "int", "Year it started (or was announced); the first event of `history`."),
+    Field(
+        "year_end",
+        "Until",
+        "int",
+        "Year it ended; null while running or unknown; never set while operational.",
+        nullable=True,
+    ),
     Field("cameras", "Cameras", "int", "Number of cameras as reported; null if not reported.", nullable=True),
     Field("description", "Description", "str", "One or two sentences in our own words."),
     Field("confidence", "Confidence", "enum", "How sure the record is.", choices=CONFIDENCES),
     Field("sources", "Sources", "sources", "At least one source; see the source fields."),
+    Field(
+        "history",
+        "History",
+        "history",
+        "Dated status events, oldest first, for a record whose status changed: "
+        "`{year, status, source}`, where `source` is the index of the source that dates it.",
+        required=False,
+        nullable=True,
+    ),
+)
+
+HISTORY_FIELDS: tuple[Field, ...] = (
+    Field("year", "Year", "int", "Year of the event."),
+    Field("status", "Status", "enum", "The status from that year on.", choices=STATUSES),
+    Field("source", "Source", "int", "Index (from 0) of the record's source that dates the event."),
 )
 
 SOURCE_FIELDS: tuple[Field, ...] = (
@@ -111,6 +187,7 @@ SOURCE_FIELDS: tuple[Field, ...] = (
     Field("date", "Date", "date", "Publication date: YYYY, YYYY-MM or YYYY-MM-DD."),
     Field("url", "URL", "url", "An http(s) address of the source."),
     Field("quote", "Quote", "quote", f"Verbatim evidence, at most {MAX_QUOTE_WORDS} words."),
+    Field("kind", "Kind", "enum", "What kind of source it is.", choices=SOURCE_KINDS),
 )
 
 VENDOR_FIELDS: tuple[Field, ...] = (
@@ -137,6 +214,7 @@ VENDOR_FIELDS: tuple[Field, ...] = (
 DEPLOYMENT_FIELD_NAMES = tuple(f.name for f in DEPLOYMENT_FIELDS)
 VENDOR_FIELD_NAMES = tuple(f.name for f in VENDOR_FIELDS)
 LIST_FIELDS = tuple(f.name for f in DEPLOYMENT_FIELDS if f.kind.startswith("list"))
+SOURCE_FIELD_NAMES = tuple(f.name for f in SOURCE_FIELDS)
 LABELS: dict[str, str] = {f.name: f.label for f in DEPLOYMENT_FIELDS}
 
 
@@ -167,11 +245,29 @@ def markdown_tables() -> str:
             _markdown_table(DEPLOYMENT_FIELDS),
             "### Source fields (each item of `sources`)",
             _markdown_table(SOURCE_FIELDS),
+            "### History events (each item of `history`)",
+            _markdown_table(HISTORY_FIELDS),
             "### Vendor columns (`vendors.csv`)",
             _markdown_table(VENDOR_FIELDS),
         ]
     )
 
 
+def update_readme(path: str = "data/README.md") -> None:
+    """Replace the field tables in data/README.md (from '## Field reference' to the next '## ')."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    start = text.index("## Field reference")
+    end = text.index("\n## ", start + 1)
+    readme.write_text(text[:start] + "## Field reference\n\n" + markdown_tables() + "\n" + text[end:], encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(markdown_tables())
+    import sys
+
+    if "--update-readme" in sys.argv:
+        update_readme()
+    else:
+        print(markdown_tables())

@@ -10,7 +10,7 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -25,6 +25,11 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_DEPLOYMENTS = DATA_DIR / "deployments.geojson"
 DEFAULT_VENDORS = DATA_DIR / "vendors.csv"
 DEFAULT_COUNTRIES = DATA_DIR / "countries.geojson"
+DEFAULT_SOURCE_QUALITY = DATA_DIR / "source_quality.csv"
+OLD_FORMAT_HINT = (
+    "no record has 'kind': this looks like the format before record and source kinds; give every record "
+    "kind 'deployment' or 'policy' and every source a kind (primary, news, research, vendor), see data/README.md"
+)
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,22 @@ def check_value(f: schema.Field, value: Any, known_vendors: set[str] | None = No
         return []
     if kind == "sources":
         if not isinstance(value, list) or not value:
-            return ["has no source; expected at least one {publisher, title, date, url, quote}"]
+            return ["has no source; expected at least one {publisher, title, date, url, quote, kind}"]
+        return []
+    if kind == "roles":
+        if not isinstance(value, dict):
+            return [f"got {_describe(value)}; expected an object of vendor id -> role"]
+        problems = [
+            f"role {r!r} of {v!r}; expected one of {', '.join(f.choices)}"
+            for v, r in value.items()
+            if r not in f.choices
+        ]
+        if known_vendors is not None:
+            problems += [f"names vendor {v!r}, which is not in vendors.csv" for v in value if v not in known_vendors]
+        return problems
+    if kind == "history":
+        if not isinstance(value, list):
+            return [f"got {_describe(value)}; expected a list of {{year, status, source}} events"]
         return []
     raise ValueError(f"schema field {f.name!r} has unknown kind {kind!r}")
 
@@ -153,16 +173,29 @@ def check_properties(
 ) -> list[tuple[str, str]]:
     """(field, message) pairs for one deployment's properties, without geometry checks."""
     problems: list[tuple[str, str]] = []
+    policy = props.get("kind") == "policy"
     for f in schema.DEPLOYMENT_FIELDS:
         if f.name not in props:
-            problems.append((f.name, "is missing"))
+            if f.required:
+                problems.append((f.name, "is missing"))
             continue
+        if f.name == "vendors" and policy and props[f.name] == []:
+            continue  # a policy need not name a vendor
         problems += [(f.name, m) for m in check_value(f, props[f.name], known_vendors)]
     for extra in sorted(set(props) - set(schema.DEPLOYMENT_FIELD_NAMES)):
         problems.append((extra, "is not a field of the schema"))
     start, end = props.get("year_start"), props.get("year_end")
     if _is_int(start) and _is_int(end) and end < start:
         problems.append(("year_end", f"is {end}, before year_start {start}"))
+    if props.get("status") == "operational" and end is not None:
+        problems.append(("year_end", f"is {end!r} while status is operational; expected null (it has not ended)"))
+    roles, vendors = props.get("vendor_roles"), props.get("vendors")
+    if isinstance(roles, dict) and isinstance(vendors, list):
+        problems += [
+            ("vendor_roles", f"names {v!r}, which is not among the record's vendors") for v in roles if v not in vendors
+        ]
+    problems += check_history(props)
+    problems += check_confidence(props)
     country = props.get("country")
     if (
         known_countries is not None
@@ -173,6 +206,70 @@ def check_properties(
         problems.append(("country", f"unknown country code {country!r}; expected a code in countries.geojson"))
     problems += check_sources(props.get("sources"))
     return problems
+
+
+def check_history(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """A history's events are well formed, in order, dated by one of the record's sources, and agree with
+    `year_start`, `status` and `year_end`."""
+    history, sources = props.get("history"), props.get("sources")
+    if not isinstance(history, list) or not history:
+        return []
+    n_sources = len(sources) if isinstance(sources, list) else 0
+    problems: list[tuple[str, str]] = []
+    for i, event in enumerate(history):
+        where = f"history[{i}]"
+        if not isinstance(event, dict):
+            problems.append((where, f"got {_describe(event)}; expected {{year, status, source}}"))
+            continue
+        for f in schema.HISTORY_FIELDS:
+            if f.name not in event:
+                problems.append((f"{where}.{f.name}", "is missing"))
+            else:
+                problems += [(f"{where}.{f.name}", m) for m in check_value(f, event[f.name])]
+        for extra in sorted(set(event) - {f.name for f in schema.HISTORY_FIELDS}):
+            problems.append((f"{where}.{extra}", "is not a history field"))
+        source = event.get("source")
+        if _is_int(source) and not 0 <= source < n_sources:
+            problems.append((f"{where}.source", f"is {source}; expected the index of one of its {n_sources} source(s)"))
+    if problems:
+        return problems
+    years = [e["year"] for e in history]
+    if years != sorted(years):
+        return [("history", f"years {years} are out of order; expected the oldest event first")]
+    first, last = history[0], history[-1]
+    if props.get("year_start") != first["year"]:
+        problems.append(
+            ("year_start", f"is {props.get('year_start')!r}; expected {first['year']}, the first event of history")
+        )
+    if props.get("status") != last["status"]:
+        problems.append(
+            ("status", f"is {props.get('status')!r}; expected {last['status']!r}, the last event of history")
+        )
+    if last["status"] == "stopped" and props.get("year_end") != last["year"]:
+        problems.append(
+            ("year_end", f"is {props.get('year_end')!r}; expected {last['year']}, when history says it stopped")
+        )
+    return problems
+
+
+def check_confidence(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """A confidence level rests on sources of the kinds it requires (see schema.CONFIDENCE_REQUIRES)."""
+    confidence, sources = props.get("confidence"), props.get("sources")
+    if confidence not in schema.CONFIDENCE_REQUIRES or not isinstance(sources, list) or not sources:
+        return []
+    kinds = [str(s.get("kind")) for s in sources if isinstance(s, dict)]
+    if any(k not in schema.SOURCE_KINDS for k in kinds):
+        return []  # the source's own kind is reported already
+    needed = schema.CONFIDENCE_REQUIRES[confidence]
+    if needed.isdisjoint(kinds):
+        return [
+            (
+                "confidence",
+                f"is {confidence!r} but its sources are only of kind {', '.join(sorted(set(kinds)))}; "
+                f"{confidence!r} needs at least one source of kind {' or '.join(sorted(needed))}",
+            )
+        ]
+    return []
 
 
 class CountryIndex:
@@ -233,6 +330,11 @@ def validate_deployments(
     problems: list[Problem] = []
     seen: set[str] = set()
     known_countries = countries.codes if countries else None
+    if data["features"] and not any(
+        isinstance(f, dict) and isinstance(f.get("properties"), dict) and "kind" in f["properties"]
+        for f in data["features"]
+    ):
+        problems.append(Problem(file, "-", "kind", OLD_FORMAT_HINT))
     for index, feature in enumerate(data["features"]):
         props = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(props, dict):
@@ -248,6 +350,47 @@ def validate_deployments(
         for fld, message in check_geometry(feature, props.get("country"), countries):
             problems.append(Problem(file, record, fld, message))
     return problems
+
+
+def read_source_quality(path: Path) -> dict[str, str]:
+    """Domains that may not be a record's only support (content farms, mirrors, aggregators) -> why."""
+    if not path.exists():
+        return {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {
+            row["domain"].strip().lower(): row["why"].strip() for row in csv.DictReader(handle) if row.get("domain")
+        }
+
+
+def _listed_domain(url: str, domains: Mapping[str, str]) -> str | None:
+    host = (urlparse(url).hostname or "").lower()
+    return next((d for d in domains if host == d or host.endswith("." + d)), None)
+
+
+def source_quality_warnings(data: Any, file: str, domains: Mapping[str, str]) -> list[Problem]:
+    """Records whose every source is on the source-quality list: they need a better source."""
+    if not domains or not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        return []
+    warnings: list[Problem] = []
+    for index, feature in enumerate(data["features"]):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            continue
+        sources = props.get("sources")
+        if not isinstance(sources, list) or not sources:
+            continue
+        listed = [_listed_domain(str(s.get("url", "")), domains) if isinstance(s, dict) else None for s in sources]
+        if all(listed):
+            raw_id = props.get("id")
+            record = raw_id if isinstance(raw_id, str) else f"#{index}"
+            names = sorted({d for d in listed if d})
+            why = "; ".join(f"{d}: {domains[d]}" for d in names)
+            warnings.append(
+                Problem(
+                    file, record, "sources", f"rests only on {', '.join(names)} ({why}); expected a better source too"
+                )
+            )
+    return warnings
 
 
 def validate_vendor_rows(rows: list[dict[str, str]], file: str) -> list[Problem]:
@@ -321,6 +464,11 @@ def main(argv: list[str] | None = None) -> int:
     problems = validate_files(*paths)
     for problem in problems:
         print(problem)
+    quality = read_source_quality(paths[0].parent / DEFAULT_SOURCE_QUALITY.name)
+    problems_json: list[Problem] = []
+    data = _read_json(paths[0], problems_json)
+    for warning in source_quality_warnings(data, str(paths[0]), quality):
+        print(f"warning: {warning}")
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1

@@ -70,19 +70,21 @@ for _vendor in VENDORS:
         _vendor.setdefault(_name, "")
 
 
-def source(n: int = 1) -> dict[str, str]:
+def source(n: int = 1, kind: str = "news") -> dict[str, str]:
     return {
         "publisher": f"Paper {n}",
         "title": f"Story {n}",
         "date": "2019-05-01",
         "url": f"https://news.example.org/story-{n}",
         "quote": "Cameras were installed at the station.",
+        "kind": kind,
     }
 
 
 def deployment(id: str, lon: float, lat: float, **overrides: Any) -> dict[str, Any]:
     props: dict[str, Any] = {
         "id": id,
+        "kind": "deployment",
         "name": f"Deployment {id}",
         "place": "Capital",
         "country": "AA",
@@ -123,6 +125,7 @@ def deployments() -> list[dict[str, Any]]:
             sectors=["airport-border"],
             year_start=2018,
             confidence="documented",
+            sources=[source(), source(2, "primary")],
         ),
         deployment(
             "bb-city",

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 import pytest
-from page import multiselect, sentence, shown
+import synthetic
+from page import map_rows, multiselect, sentence, shown
 from streamlit.testing.v1 import AppTest
 
 from components.data import DATA_DIR_ENV
@@ -215,3 +216,30 @@ def test_an_open_record_the_filters_hide_says_so(app):
     multiselect(app, "Vendor").set_value(["acme"]).run()
     assert any("Bland safe city" in h.value for h in app.get("html"))
     assert "Not in the current selection" in app.main.caption[0].value
+
+
+def face_pay_dataset(tmp_path):
+    """The synthetic data plus a record announced in 2019 and operational from 2021 (dated by its sources)."""
+    features = synthetic.deployments()
+    features.append(
+        synthetic.deployment(
+            "aa-face-pay", 12, 12, name="Face pay", year_start=2019, sources=[synthetic.source(5), synthetic.source(6)],
+            history=[{"year": 2019, "status": "announced", "source": 0}, {"year": 2021, "status": "operational", "source": 1}],
+        )
+    )  # fmt: skip
+    return synthetic.write_dataset(tmp_path / "data", features)
+
+
+def test_the_status_filter_uses_the_status_as_of_the_year_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_ENV, str(face_pay_dataset(tmp_path)))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    multiselect(at, "Status").set_value(["announced"]).run()
+    assert sentence(at) == "Showing 0 of 6 deployments: status announced"  # it is operational now
+    at.slider(key="f_years").set_value((2012, 2020)).run()
+    assert sentence(at) == "Showing 1 of 6 deployments: status announced, active in or before 2020"
+    multiselect(at, "Status").set_value(["operational"]).run()
+    assert 5 not in map_rows(at)  # face pay (the sixth row) was only announced in 2020
+    assert sentence(at) == "Showing 2 of 6 deployments: status operational, active in or before 2020"
+    at.slider(key="f_years").set_value((2012, 2021)).run()
+    assert sentence(at) == "Showing 3 of 6 deployments: status operational"

@@ -42,6 +42,11 @@ def rich_atlas(tmp_path):
     features[2]["properties"]["operator"] = "'=already quoted"
     features[3]["properties"]["description"] = "-2 cameras, +3 gates"
     features[3]["properties"]["sources"][0]["title"] = "@SUM(A1:A9)"
+    features[1]["properties"]["vendor_roles"] = {"acme": "camera maker", "bolt": "face-recognition software"}
+    features[4]["properties"]["history"] = [
+        {"year": 2016, "status": "operational", "source": 0},
+        {"year": 2021, "status": "suspended", "source": 0},
+    ]
     return load_atlas(synthetic.write_dataset(tmp_path / "data", features))
 
 
@@ -74,7 +79,7 @@ def is_number(text):
 def test_csv_is_readable(rich_atlas):
     header, first = to_csv(rich_atlas.deployments).splitlines()[:2]
     assert header.startswith(
-        "id,name,place,country,precision,vendors,operator,sectors,status,year_start,year_end,cameras"
+        "id,kind,name,place,country,precision,vendors,vendor_roles,operator,sectors,status,year_start,year_end,cameras"
     )
     assert "source2_quote" in header
     airport = [line for line in to_csv(rich_atlas.deployments).splitlines() if line.startswith("aa-airport")][0]

@@ -179,3 +179,124 @@ def test_non_ascii_digits_in_a_vendor_year_are_reported_not_crashing(tmp_path):
 
     frame, _ = read_vendors(tmp_path / "v.csv")
     assert frame["entity_list_year"].isna().all()
+
+
+def history(*events):
+    return [{"year": y, "status": s, "source": i} for y, s, i in events]
+
+
+@pytest.mark.parametrize(
+    "feature,expected",
+    [
+        (
+            with_props(history=history((2019, "announced", 0), (2021, "operational", 0)), year_start=2019),
+            [],
+        ),
+        (
+            with_props(history=history((2019, "announced", 0), (2021, "operational", 3)), year_start=2019),
+            [("aa-x", "history[1].source", "is 3; expected the index of one of its 1 source(s)")],
+        ),
+        (
+            with_props(history=history((2021, "operational", 0), (2019, "announced", 0)), year_start=2021),
+            [("aa-x", "history", "years [2021, 2019] are out of order; expected the oldest event first")],
+        ),
+        (
+            with_props(history=history((2019, "announced", 0), (2021, "operational", 0)), year_start=2015),
+            [("aa-x", "year_start", "is 2015; expected 2019, the first event of history")],
+        ),
+        (
+            with_props(history=history((2015, "pilot", 0)), year_start=2015),
+            [("aa-x", "status", "is 'operational'; expected 'pilot', the last event of history")],
+        ),
+        (
+            with_props(history=history((2015, "operational", 0), (2022, "stopped", 0)), status="stopped"),
+            [("aa-x", "year_end", "is None; expected 2022, when history says it stopped")],
+        ),
+        (
+            with_props(history=[{"year": 2015, "status": "live", "source": 0}]),
+            [
+                (
+                    "aa-x",
+                    "history[0].status",
+                    "got 'live'; expected one of announced, pilot, operational, suspended, stopped",
+                )
+            ],
+        ),
+        (
+            with_props(history=[{"year": 2015, "status": "pilot"}]),
+            [("aa-x", "history[0].source", "is missing")],
+        ),
+        (
+            with_props(year_end=2020),
+            [("aa-x", "year_end", "is 2020 while status is operational; expected null (it has not ended)")],
+        ),
+    ],
+)
+def test_history_agrees_with_the_record(feature, expected):
+    assert problems_for(feature) == expected
+
+
+def test_every_source_has_a_kind():
+    assert problems_for(with_source(kind="blog")) == [
+        ("aa-x", "sources[0].kind", "got 'blog'; expected one of primary, news, research, vendor")
+    ]
+    assert problems_for(_without_source_kind()) == [("aa-x", "sources[0].kind", "is missing")]
+
+
+def _without_source_kind():
+    feature = good()
+    del feature["properties"]["sources"][0]["kind"]
+    return feature
+
+
+@pytest.mark.parametrize(
+    "confidence,kinds,expected",
+    [
+        ("documented", ["news", "research"], "is 'documented' but its sources are only of kind news, research; "
+         "'documented' needs at least one source of kind primary"),
+        ("documented", ["news", "primary"], None),
+        ("reported", ["vendor"], "is 'reported' but its sources are only of kind vendor; "
+         "'reported' needs at least one source of kind news or primary or research"),
+        ("reported", ["research"], None),
+        ("claimed", ["vendor"], None),
+    ],
+)  # fmt: skip
+def test_confidence_needs_sources_of_the_right_kind(confidence, kinds, expected):
+    feature = with_props(confidence=confidence, sources=[synthetic.source(i, k) for i, k in enumerate(kinds)])
+    assert problems_for(feature) == ([("aa-x", "confidence", expected)] if expected else [])
+
+
+def test_a_policy_may_name_no_vendor_but_a_deployment_must():
+    assert problems_for(with_props(kind="policy", vendors=[])) == []
+    assert problems_for(with_props(vendors=[])) == [
+        ("aa-x", "vendors", "got []; expected a non-empty list of vendor ids")
+    ]
+    assert problems_for(with_props(kind="ban")) == [("aa-x", "kind", "got 'ban'; expected one of deployment, policy")]
+
+
+def test_a_file_in_the_old_format_says_so_once():
+    feature = good()
+    del feature["properties"]["kind"]
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    problems = validate_deployments(collection, "d.geojson", VENDOR_IDS, COUNTRIES)
+    assert problems[0].field == "kind" and "format before record and source kinds" in problems[0].message
+    assert [(p.record, p.field, p.message) for p in problems[1:]] == [("aa-x", "kind", "is missing")]
+
+
+def test_a_record_resting_only_on_listed_domains_gets_a_warning(tmp_path):
+    (tmp_path / "source_quality.csv").write_text("domain,why\nmirror.example,unofficial mirror\n")
+    domains = validate.read_source_quality(tmp_path / "source_quality.csv")
+    mirrored = with_props(sources=[{**synthetic.source(), "url": "https://www.mirror.example/a"}])
+    mixed = with_props(
+        id="aa-y", sources=[{**synthetic.source(), "url": "https://mirror.example/a"}, synthetic.source(2)]
+    )
+    warnings = validate.source_quality_warnings({"features": [mirrored, mixed]}, "d.geojson", domains)
+    assert [str(w) for w in warnings] == [
+        "d.geojson: record 'aa-x': field 'sources': rests only on mirror.example (mirror.example: unofficial mirror); "
+        "expected a better source too"
+    ]
+
+
+def test_the_shipped_source_quality_list_covers_the_known_mirrors():
+    domains = validate.read_source_quality(validate.DEFAULT_SOURCE_QUALITY)
+    assert {"zerohedge.com", "93vmall.com", "pledgetimes.com", "tellerreport.com"} <= set(domains)

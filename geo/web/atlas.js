@@ -5,9 +5,10 @@
   var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"};
   // Row columns, as geo/mapdata.py ROW_COLUMNS. The first MARKER_COLUMNS draw a marker; the Streamlit map
   // fetches the others separately (attachDetails) and popups wait for them.
-  var COL = {id: 0, lat: 1, lon: 2, name: 3, vendors: 4, y0: 5, y1: 6, confidence: 7,
-             place: 8, country: 9, operator: 10, status: 11, sectors: 12, cameras: 13, description: 14, precision: 15, sources: 16};
-  var MARKER_COLUMNS = 8;
+  var COL = {id: 0, lat: 1, lon: 2, name: 3, vendors: 4, y0: 5, y1: 6, confidence: 7, kind: 8,
+             place: 9, country: 10, operator: 11, status: 12, sectors: 13, cameras: 14, description: 15, precision: 16, sources: 17};
+  var MARKER_COLUMNS = 9;
+  var POLICY_COLOR = "#222222";  // policies name no vendor (or several), so they share one dark symbol
 
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"'`$\\]/g, function (ch) { return ENTITIES[ch]; });
@@ -18,7 +19,11 @@
   }
   function years(y0, y1) { return y0 === null ? "" : (y1 === null ? "since " + y0 : y0 + "\u2013" + y1); }
   function vendorNames(row, data) { return row[COL.vendors].map(function (i) { return data.vendors[i].name; }); }
-  function color(row, data) { return data.vendors[row[COL.vendors][0]].color; }
+  function isPolicy(row) { return row[COL.kind] === "policy"; }
+  function color(row, data) {
+    var first = row[COL.vendors][0];
+    return isPolicy(row) || first === undefined ? POLICY_COLOR : data.vendors[first].color;
+  }
 
   function tooltipText(row, data) {
     return [row[COL.name], vendorNames(row, data).join(", "), years(row[COL.y0], row[COL.y1])].filter(Boolean).join(" \u00b7 ");
@@ -27,6 +32,7 @@
   function popupHtml(row, data) {
     var L = data.labels;
     var fields = [
+      ["Kind", (L.kind && L.kind[row[COL.kind]]) || row[COL.kind]],
       ["Place", row[COL.place] + ", " + (data.countries[row[COL.country]] || row[COL.country])],
       ["Vendors", vendorNames(row, data).join(", ")],
       ["Operator", row[COL.operator] || "unknown"],
@@ -65,12 +71,13 @@
   }
 
   function markerIcon(Lf, row, data) {
-    var key = color(row, data) + " " + row[COL.confidence];
+    var key = color(row, data) + " " + row[COL.confidence] + " " + row[COL.kind];
     data._icons = data._icons || {};
     if (!data._icons[key]) {
       data._icons[key] = Lf.divIcon({
         className: "atlas-icon",
-        html: '<div class="atlas-m atlas-c-' + esc(row[COL.confidence]) + '" style="--c:' + esc(color(row, data)) + '"></div>',
+        html: isPolicy(row) ? '<div class="atlas-m atlas-k-policy" style="--c:' + esc(color(row, data)) + '">\u00a7</div>'
+                            : '<div class="atlas-m atlas-c-' + esc(row[COL.confidence]) + '" style="--c:' + esc(color(row, data)) + '"></div>',
         iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]
       });
     }
@@ -225,7 +232,9 @@
     var shapes = ["documented", "reported", "claimed"].map(function (c) {
       return '<div><span class="atlas-m atlas-c-' + c + '" style="--c:#555;display:inline-block;vertical-align:middle"></span> ' + esc(data.labels.confidence[c]) + "</div>";
     }).join("");
-    return '<div class="atlas-legend"><b>Vendor</b>' + items + "<b>Confidence</b>" + shapes + "</div>";
+    var policy = data.hasPolicies ? "<b>Kind</b><div>" + '<span class="atlas-m atlas-k-policy" style="--c:' + POLICY_COLOR +
+      ';display:inline-block;vertical-align:middle">\u00a7</span> ' + esc((data.labels.kind || {}).policy || "Policy") + "</div>" : "";
+    return '<div class="atlas-legend"><b>Vendor</b>' + items + "<b>Confidence</b>" + shapes + policy + "</div>";
   }
 
   function legendControl(Lf, data, entries) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,9 +77,9 @@ def browser_test_features() -> list[dict]:
     return features
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    data = synthetic.write_dataset(tmp_path_factory.mktemp("browser") / "data", browser_test_features())
+@contextlib.contextmanager
+def running_app(data: Path) -> Iterator[str]:
+    """Start the app on a free port with the data in `data`; yield its URL; stop it."""
     port = free_port()
     env = {**os.environ, "ATLAS_DATA_DIR": str(data)}
     process = subprocess.Popen(
@@ -106,6 +108,14 @@ def app_url(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    with running_app(
+        synthetic.write_dataset(tmp_path_factory.mktemp("browser") / "data", browser_test_features())
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@ and the country shading keeps the reader's choice."""
 
 from urllib.parse import parse_qs, urlparse
 
-from browser.conftest import browser_test_features
+import synthetic
+
+from browser.conftest import browser_test_features, running_app
 from browser.helpers import choose, map_frame, open_app, wait_for_layer_count
 
 TOTAL = len(browser_test_features())
@@ -83,3 +85,24 @@ def test_the_vendor_timeline_is_tall_enough_to_read_with_labelled_years(page, ap
     assert y_axis.bounding_box()["height"] >= 120
     x_axis = page.locator("[data-testid=stVegaLiteChart] g.role-axis[aria-label^='X-axis']")
     assert "Year" in x_axis.get_attribute("aria-label") and x_axis.locator("text").count() >= 2
+
+
+def test_the_timeline_shows_each_records_status_as_of_the_year(page, tmp_path_factory):
+    features = synthetic.deployments()
+    features.append(
+        synthetic.deployment(
+            "aa-face-pay", 12, 12, name="Face pay", year_start=2019, sources=[synthetic.source(5), synthetic.source(6)],
+            history=[{"year": 2019, "status": "announced", "source": 0}, {"year": 2021, "status": "operational", "source": 1}],
+        )
+    )  # fmt: skip
+    with running_app(synthetic.write_dataset(tmp_path_factory.mktemp("face-pay") / "data", features)) as url:
+        page.goto(f"{url}?status=announced&to=2020")
+        sentence_shows(page, "Showing 1 of 6 deployments: status announced, active in or before 2020")
+        frame = map_frame(page)
+        wait_for_layer_count(frame, 1)
+        assert frame.evaluate("window.atlasDeployments.getLayers()[0].atlasId") == "aa-face-pay"
+        handle = page.get_by_role("slider").last  # the end of the year range: 2020 -> 2021
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        sentence_shows(page, "Showing 0 of 6 deployments: status announced")  # operational from 2021
+        wait_for_layer_count(frame, 0)  # the same map: an empty selection does not remount it

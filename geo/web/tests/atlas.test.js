@@ -36,3 +36,24 @@ test("the shading legend escapes its title and lists each class", () => {
   assert.ok(html.includes("&lt;b&gt;x&lt;/b&gt;"));
   assert.equal((html.match(/atlas-box/g) || []).length, 3);
 });
+
+function policyRow() {
+  const C = Atlas.COL, row = [];
+  row[C.id] = "us-x-ban"; row[C.lat] = 1; row[C.lon] = 2; row[C.name] = "City ban <b>"; row[C.vendors] = [];
+  row[C.y0] = 2019; row[C.y1] = null; row[C.confidence] = "documented"; row[C.kind] = "policy";
+  row[C.place] = "X"; row[C.country] = "US"; row[C.operator] = ""; row[C.status] = "operational"; row[C.sectors] = ["policing"];
+  row[C.cameras] = null; row[C.description] = "Bans it."; row[C.precision] = "city";
+  row[C.sources] = [["Council", "Ordinance", "2019", "https://example.org/o", "Banned.", "primary"]];
+  return row;
+}
+const DATA = {vendors: [], countries: {US: "United States"},
+  labels: {status: {operational: "Operational"}, confidence: {documented: "Documented"}, sector: {policing: "Policing"},
+           precision: {city: "City"}, kind: {policy: "Policy (ban, ruling, decision)"}}};
+
+test("a policy that names no vendor gets a tooltip and a popup that say what it is", () => {
+  const row = policyRow();
+  assert.equal(Atlas.tooltipText(row, DATA), "City ban <b> \u00b7 since 2019");
+  const html = Atlas.popupHtml(row, DATA);
+  assert.ok(html.includes("<th>Kind</th><td>Policy (ban, ruling, decision)</td>"));
+  assert.ok(html.includes("City ban &lt;b&gt;") && !html.includes("<b>"));
+});

@@ -1,0 +1,44 @@
+"""Map assets: two instances serving different data from one checkout keep each other's files."""
+
+import os
+import time
+
+import synthetic
+
+from components.assets import publish_assets, remove_stale_versions
+from geo.load import load_atlas
+from geo.mapdata import assign_colors, map_payload
+
+
+def payload_of(atlas):
+    return map_payload(atlas.deployments, assign_colors(atlas.deployments), atlas.vendor_names, atlas.country_names)
+
+
+def test_two_instances_with_different_data_keep_each_others_files(tmp_path):
+    first = load_atlas(synthetic.write_dataset(tmp_path / "a"))
+    second = load_atlas(synthetic.write_dataset(tmp_path / "b", synthetic.deployments()[:2]))
+    static = tmp_path / "static"
+    urls_first = publish_assets(first.countries, payload_of(first), static)
+    urls_second = publish_assets(second.countries, payload_of(second), static)
+    assert urls_first["deployments.json"] != urls_second["deployments.json"]
+    for urls in (urls_first, urls_second):
+        for key in ("deployments.json", "details.json", "countries.json"):
+            assert (static / "atlas" / urls[key].rsplit("/", 1)[-1]).exists(), (key, urls[key])
+    assert publish_assets(first.countries, payload_of(first), static) == urls_first  # same data, same names
+
+
+def test_only_data_files_no_instance_has_used_for_a_week_are_removed(tmp_path):
+    folder = tmp_path / "atlas"
+    folder.mkdir()
+    old, recent, other = (
+        folder / "deployments-0123456789ab.json",
+        folder / "details-ba9876543210.json",
+        folder / "notes-x.json",
+    )
+    for path in (old, recent, other):
+        path.write_text("{}")
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    os.utime(other, (week_ago, week_ago))
+    assert remove_stale_versions(folder, keep=set()) == [old.name]
+    assert recent.exists() and other.exists() and not old.exists()
