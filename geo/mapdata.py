@@ -36,7 +36,10 @@ def _int_or_none(value: Any) -> int | None:
 def legend_entries(
     selection: gpd.GeoDataFrame, colors: Mapping[str, str], names: Mapping[str, str]
 ) -> list[dict[str, str]]:
-    """Legend rows for the vendors in the selection: own colours first, then one row for all others."""
+    """Legend rows for the vendors of the deployments in the selection (policies have their own symbol):
+    own colours first, then one row for all others."""
+    if "kind" in selection:
+        selection = selection[selection["kind"] != "policy"]
     present = set(selection["vendors"].explode().dropna().unique())
     own = sorted((v for v in present if colors.get(v, OTHER_COLOR) != OTHER_COLOR), key=lambda v: names.get(v, v))
     entries = [{"name": names.get(v, v), "color": colors[v]} for v in own]

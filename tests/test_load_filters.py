@@ -137,3 +137,12 @@ def test_relax_suggestions_name_the_filter_to_clear(atlas):
     filters = Filters(countries=("CC",), sectors=("education",))
     assert apply_filters(atlas.deployments, filters).empty
     assert relax_suggestions(atlas.deployments, filters) == [("countries", 1), ("sectors", 1)]
+
+
+def test_dataset_figures_count_placeholders_among_deployments_only(atlas):
+    from geo.stats import dataset_figures
+
+    figures = dataset_figures(atlas)
+    assert figures["records"] == 5 and figures["countries"] == 3
+    assert figures["deployment records with a placeholder vendor"] == 1  # the mall names no vendor
+    assert figures["sources by kind"] == {"news": 5, "primary": 1}

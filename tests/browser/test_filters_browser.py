@@ -106,3 +106,23 @@ def test_the_timeline_shows_each_records_status_as_of_the_year(page, tmp_path_fa
         page.keyboard.press("ArrowRight")
         sentence_shows(page, "Showing 0 of 6 deployments: status announced")  # operational from 2021
         wait_for_layer_count(frame, 0)  # the same map: an empty selection does not remount it
+
+
+def test_policies_have_their_own_symbol_legend_entry_and_filter(page, tmp_path_factory):
+    features = synthetic.deployments()
+    features.append(
+        synthetic.deployment(
+            "bb-city-ban", 33, 12, kind="policy", name="Bland city ban", country="BB", vendors=[],
+            sources=[synthetic.source(9, "primary")], confidence="documented",
+        )
+    )  # fmt: skip
+    with running_app(synthetic.write_dataset(tmp_path_factory.mktemp("policy") / "data", features)) as url:
+        frame = open_app(page, url)
+        wait_for_layer_count(frame, 6)
+        sentence_shows(page, "Showing 6 of 6 records")
+        assert "Policy (ban, ruling, decision)" in frame.locator(".atlas-legend").inner_text()
+        choose(page, "f_kinds", "Policy")
+        sentence_shows(page, "Showing 1 of 6 records: kind policy (ban, ruling, decision)")
+        wait_for_layer_count(frame, 1)
+        frame.evaluate("window.atlasMap.setView([12, 33], 8, {animate: false})")
+        frame.locator(".leaflet-marker-pane .atlas-k-policy").wait_for()
