@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,15 +12,16 @@ import pandas as pd
 
 from geo import schema
 from geo.export import csv_to_features
+from geo.reading import read_feature_collection, read_text
 from geo.search import search_texts
 from geo.validate import (
     DATA_DIR,
     CountryIndex,
     Problem,
     is_ascii_int,
-    read_vendor_rows,
+    read_data_files,
+    record_key,
     validate_deployments,
-    validate_vendor_rows,
 )
 
 CRS = "EPSG:4326"
@@ -95,17 +95,22 @@ def deployments_from_collection(
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Deployments that pass validation, and the problems of those that do not (nothing is silently dropped)."""
     problems = validate_deployments(data, file, vendor_ids, countries)
+    return good_deployments(data, problems), problems
+
+
+def good_deployments(data: Any, problems: list[Problem]) -> gpd.GeoDataFrame:
+    """The records of a checked FeatureCollection that have no problem."""
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        return deployments_frame([]), problems
+        return deployments_frame([])
     bad_records = {p.record for p in problems}
     good = [
         f
         for i, f in enumerate(data["features"])
         if isinstance(f, dict)
         and isinstance(f.get("properties"), dict)
-        and (f["properties"].get("id") or f"#{i}") not in bad_records
+        and record_key(f["properties"], i) not in bad_records
     ]
-    return deployments_frame(good), problems
+    return deployments_frame(good)
 
 
 def read_deployments(
@@ -113,26 +118,29 @@ def read_deployments(
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Deployments from a GeoJSON file, or from a CSV written by `geo.export.to_csv`."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".csv":
+        text, problems = read_text(path)
+        if text is None:
+            return deployments_frame([]), problems
         data: Any = {"type": "FeatureCollection", "features": csv_to_features(text)}
     else:
-        data = json.loads(text)
+        features, problems = read_feature_collection(path, "deployments")
+        if features is None:
+            return deployments_frame([]), problems
+        data = {"type": "FeatureCollection", "features": features}
     return deployments_from_collection(data, str(path), vendor_ids, countries)
 
 
-def read_vendors(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+def vendors_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
     """The vendor table with `entity_list_year` as a nullable int and `aliases` as a list."""
-    rows = read_vendor_rows(path)
-    problems = validate_vendor_rows(rows, str(path))
     columns = list(schema.VENDOR_FIELD_NAMES)
-    frame = pd.DataFrame(rows, columns=columns).fillna("")
+    frame = pd.DataFrame(rows, columns=columns).fillna("").astype(str)
     frame = frame.apply(lambda column: column.str.strip())
     frame["entity_list_year"] = pd.array(
         [int(v) if is_ascii_int(v) else None for v in frame["entity_list_year"]], dtype="Int64"
     )
     frame["aliases"] = [[a.strip() for a in v.split(";") if a.strip()] for v in frame["aliases"]]
-    return frame, problems
+    return frame
 
 
 def countries_frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame:
@@ -158,15 +166,33 @@ def explode_vendors(deployments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return deployments.explode("vendors", ignore_index=True).rename(columns={"vendors": "vendor"})
 
 
+class DataError(ValueError):
+    """The data cannot be shown at all: a whole file is missing, unreadable or of the wrong shape."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
 def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
-    """Read, check and join the three files in `data_dir`."""
+    """Read, check and join the three files in `data_dir`. Records with problems are left out and listed
+    in `Atlas.problems`; a file that cannot be used at all raises DataError naming it."""
     data_dir = Path(data_dir)
-    vendors, problems = read_vendors(data_dir / "vendors.csv")
-    countries_raw = json.loads((data_dir / "countries.geojson").read_text(encoding="utf-8"))
-    index = CountryIndex(countries_raw["features"])
-    deployments, deployment_problems = read_deployments(data_dir / "deployments.geojson", set(vendors["id"]), index)
-    countries = countries_frame(countries_raw["features"])
+    files = read_data_files(data_dir / "deployments.geojson", data_dir / "vendors.csv", data_dir / "countries.geojson")
+    if (
+        files.file_problems()
+        or files.vendor_rows is None
+        or files.country_features is None
+        or files.deployments is None
+    ):
+        raise DataError(files.file_problems() or files.problems[:1])
+    vendors = vendors_frame(files.vendor_rows)
+    bad_vendors = {p.record for p in files.problems if p.file.endswith("vendors.csv")}
+    vendors = vendors[~vendors["id"].isin(bad_vendors)].reset_index(drop=True)
+    deployments = good_deployments(files.deployments, files.problems)
+    deployments = deployments[deployments["vendors"].map(lambda ids: set(ids) <= set(vendors["id"]))]
+    countries = countries_frame(files.country_features)
     joined = join_vendors(deployments, vendors)
     country_names = dict(zip(countries["iso_a2"], countries["name"]))
     joined["search_text"] = search_texts(joined, dict(zip(vendors["id"], vendors["aliases"])), country_names)
-    return Atlas(joined, vendors, countries, problems + deployment_problems)
+    return Atlas(joined, vendors, countries, files.problems)

@@ -16,6 +16,12 @@ DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 MAX_QUOTE_WORDS = 30
 MIN_YEAR = 1990
 MAX_YEAR = 2100
+# Limits on what a data file may hold; past them the file or the value is refused with a message.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_JSON_DEPTH = 16  # a FeatureCollection of records with sources and history nests about 7 levels
+MAX_RECORDS = 1_000_000
+# Longest text per field kind, in characters (a field may set its own `max_length`).
+MAX_TEXT_LENGTH = {"str": 1000, "id": 120, "quote": 600, "url": 2000, "date": 10, "iso2": 2}
 # Natural Earth 1:50m coastlines are generalised; a coastal city can sit a few km offshore.
 COUNTRY_TOLERANCE_DEGREES = 0.1
 
@@ -113,6 +119,11 @@ class Field:
     nullable: bool = False
     allow_empty: bool = False
     choices: dict[str, str] = field(default_factory=dict)
+    max_length: int = 0  # 0: the kind's MAX_TEXT_LENGTH
+
+    @property
+    def longest(self) -> int:
+        return self.max_length or MAX_TEXT_LENGTH.get(self.kind, MAX_TEXT_LENGTH["str"])
 
 
 DEPLOYMENT_FIELDS: tuple[Field, ...] = (
@@ -124,7 +135,7 @@ DEPLOYMENT_FIELDS: tuple[Field, ...] = (
         "A deployment, or a policy (a ban, moratorium, court ruling or regulator's decision).",
         choices=RECORD_KINDS,
     ),
-    Field("name", "Name", "str", "Short name of the deployment."),
+    Field("name", "Name", "str", "Short name of the deployment.", max_length=300),
     Field("place", "Place", "str", "City or site."),
     Field("country", "Country", "iso2", "ISO 3166-1 alpha-2 code of the country it is in."),
     Field("precision", "Location precision", "enum", "How exact the point is.", choices=PRECISIONS),
@@ -161,7 +172,7 @@ DEPLOYMENT_FIELDS: tuple[Field, ...] = (
         nullable=True,
     ),
     Field("cameras", "Cameras", "int", "Number of cameras as reported; null if not reported.", nullable=True),
-    Field("description", "Description", "str", "One or two sentences in our own words."),
+    Field("description", "Description", "str", "One or two sentences in our own words.", max_length=3000),
     Field("confidence", "Confidence", "enum", "How sure the record is.", choices=CONFIDENCES),
     Field("sources", "Sources", "sources", "At least one source; see the source fields."),
     Field(

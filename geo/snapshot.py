@@ -6,7 +6,9 @@ Example:
 Filters take the same values as the app's link (`--vendor` and the other list filters may repeat; ids and
 names in any case). `--list vendors` (or countries, sectors, ...) prints the values a filter takes.
 Unknown or malformed values are errors here (exit 2), because a pipeline should not silently publish
-a different selection than it asked for.
+a different selection than it asked for. Data that cannot be read at all also exits 2. When some records
+fail validation, their problems are printed and nothing is written (exit 3); `--allow-invalid` writes the
+valid records anyway, still listing what was left out (exit 0).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ from geo.permalink import parse_link, permalink
 from geo.validate import DATA_DIR
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
+EXIT_BAD_ARGUMENTS = 2  # also: the data cannot be read at all
+EXIT_INVALID_RECORDS = 3
+MAX_PROBLEMS_PRINTED = 50
 LISTABLE = tuple(f.name for f in CHOICE_FILTERS)
 
 
@@ -65,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--geojson", type=Path, help="write GeoJSON here")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
     parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="where the app is published, for the permalink")
+    parser.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help=f"write the valid records even when others fail validation (otherwise exit {EXIT_INVALID_RECORDS})",
+    )
     return parser
 
 
@@ -130,6 +140,27 @@ def write_outputs(
         args.geojson.write_text(to_geojson(selection), encoding="utf-8")
 
 
+def print_problems(problems: Sequence[object], allowed: bool) -> None:
+    """Each problem on stderr (at most MAX_PROBLEMS_PRINTED), then what happens because of them."""
+    for problem in problems[:MAX_PROBLEMS_PRINTED]:
+        print(f"problem: {problem}", file=sys.stderr)
+    if len(problems) > MAX_PROBLEMS_PRINTED:
+        print(
+            f"… and {len(problems) - MAX_PROBLEMS_PRINTED} more (python -m geo.validate lists them all)",
+            file=sys.stderr,
+        )
+    if allowed:
+        print(
+            f"warning: {len(problems)} problem(s); the records they name are left out of the outputs", file=sys.stderr
+        )
+    else:
+        print(
+            f"error: {len(problems)} problem(s) in the data; nothing was written. Fix them, or give --allow-invalid "
+            "to write the valid records anyway.",
+            file=sys.stderr,
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -141,9 +172,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("no such folder for the output: " + ", ".join(missing))
     try:
         atlas = load_atlas(args.data_dir)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError) as error:
         print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_ARGUMENTS
+    if atlas.problems:
+        print_problems(atlas.problems, allowed=args.allow_invalid)
+        if not args.allow_invalid:
+            return EXIT_INVALID_RECORDS
     vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
     if args.list:
         print(list_values(atlas, vocabulary, args.list))

@@ -20,6 +20,7 @@ from shapely.geometry import Point, shape
 from shapely.strtree import STRtree
 
 from geo import schema
+from geo.problems import Problem
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_DEPLOYMENTS = DATA_DIR / "deployments.geojson"
@@ -30,19 +31,6 @@ OLD_FORMAT_HINT = (
     "no record has 'kind': this looks like the format before record and source kinds; give every record "
     "kind 'deployment' or 'policy' and every source a kind (primary, news, research, vendor), see data/README.md"
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the data, located as precisely as we can."""
-
-    file: str
-    record: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: record {self.record!r}: field {self.field!r}: {self.message}"
 
 
 def _describe(value: Any) -> str:
@@ -71,10 +59,35 @@ def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def check_text(f: schema.Field, value: str) -> list[str]:
+    """Text is well-formed Unicode without control characters (newline and tab allowed), and not too long."""
+    surrogate = LONE_SURROGATE.search(value)
+    if surrogate:
+        return [
+            f"has a lone surrogate (U+{ord(surrogate.group()):04X}) at position {surrogate.start()}; expected well-formed Unicode"
+        ]
+    control = CONTROL_CHARACTERS.search(value)
+    if control:
+        return [
+            f"has the control character U+{ord(control.group()):04X} at position {control.start()}; expected text (newline and tab are allowed)"
+        ]
+    if len(value) > f.longest:
+        return [f"has {len(value):,} characters; expected at most {f.longest:,}"]
+    return []
+
+
 def check_value(f: schema.Field, value: Any, known_vendors: set[str] | None = None) -> list[str]:
     """Messages for one field's value (empty when it is fine)."""
     if value is None:
         return [] if f.nullable or not f.required else [f"is null; expected {f.kind}"]
+    if isinstance(value, str):
+        text_problems = check_text(f, value)
+        if text_problems:
+            return text_problems
     kind = f.kind
     if kind == "str":
         if not isinstance(value, str):
@@ -206,6 +219,103 @@ def check_properties(
         problems.append(("country", f"unknown country code {country!r}; expected a code in countries.geojson"))
     problems += check_sources(props.get("sources"))
     return problems
+
+
+def record_key(props: Any, index: int) -> str:
+    """How problems name a record: its id when that is text, else its position in the file."""
+    raw_id = props.get("id") if isinstance(props, dict) else None
+    return raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
+
+
+def check_country_features(features: list[Any], file: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The country outlines that can be drawn, and a problem for each that cannot."""
+    good: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for index, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        code = props.get("iso_a2") if isinstance(props, dict) else None
+        where = code if isinstance(code, str) and code else f"#{index}"
+        if not isinstance(props, dict) or not isinstance(props.get("name"), str):
+            problems.append(Problem(file, where, "properties", "expected a Feature with properties iso_a2 and name"))
+            continue
+        if code is not None and not isinstance(code, str):
+            problems.append(
+                Problem(file, where, "iso_a2", f"got {_describe(code)}; expected a two-letter code or null")
+            )
+            continue
+        try:
+            geometry = shape(feature.get("geometry"))
+        except Exception as error:  # shapely raises many kinds of error for malformed coordinates
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    "geometry",
+                    f"is not a readable outline ({type(error).__name__}); expected a GeoJSON Polygon or MultiPolygon",
+                )
+            )
+            continue
+        if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(
+                Problem(file, where, "geometry", f"got a {geometry.geom_type}; expected a Polygon or MultiPolygon")
+            )
+            continue
+        good.append(feature)
+    return good, problems
+
+
+@dataclass
+class DataFiles:
+    """The data files as read and checked: what could be read of each, and every problem."""
+
+    vendor_rows: list[dict[str, str]] | None
+    country_features: list[dict[str, Any]] | None
+    deployments: Any
+    problems: list[Problem]
+
+    def file_problems(self) -> list[Problem]:
+        """Problems with a whole file (it could not be used at all)."""
+        return [p for p in self.problems if p.record == "-" and p.field in ("-", "type", "features")]
+
+
+def read_data_files(deployments: Path, vendors: Path, countries: Path) -> DataFiles:
+    """Read and check the three files; never raises for what is in them."""
+    from geo.reading import read_csv_rows, read_feature_collection
+
+    problems: list[Problem] = []
+    required = tuple(f.name for f in schema.VENDOR_FIELDS if f.required)
+    vendor_rows, found = read_csv_rows(vendors, required)
+    problems += found
+    vendor_ids = None
+    if vendor_rows is not None:
+        problems += validate_vendor_rows(vendor_rows, str(vendors))
+        vendor_ids = {row["id"].strip() for row in vendor_rows if row.get("id")}
+    raw_countries, found = read_feature_collection(countries, "country outlines")
+    problems += found
+    country_features = None
+    if raw_countries is not None:
+        country_features, found = check_country_features(raw_countries, str(countries))
+        problems += found
+    features: Any = None
+    if deployments.suffix.lower() == ".csv":
+        from geo.export import csv_to_features
+        from geo.reading import read_text
+
+        text, found = read_text(deployments)
+        problems += found
+        if text is not None:
+            try:
+                features = csv_to_features(text)
+            except (ValueError, KeyError, TypeError) as error:
+                problems.append(Problem(str(deployments), "-", "-", f"is not a CSV export of this atlas ({error})"))
+    else:
+        features, found = read_feature_collection(deployments, "deployments")
+        problems += found
+    collection = {"type": "FeatureCollection", "features": features} if features is not None else None
+    if collection is not None:
+        index = CountryIndex(country_features) if country_features is not None else None
+        problems += validate_deployments(collection, str(deployments), vendor_ids, index)
+    return DataFiles(vendor_rows, country_features, collection, problems)
 
 
 def check_history(props: dict[str, Any]) -> list[tuple[str, str]]:
@@ -340,8 +450,7 @@ def validate_deployments(
         if not isinstance(props, dict):
             problems.append(Problem(file, f"#{index}", "properties", "expected a Feature with a properties object"))
             continue
-        raw_id = props.get("id")
-        record = raw_id if isinstance(raw_id, str) and raw_id else f"#{index}"
+        record = record_key(props, index)
         if record in seen:
             problems.append(Problem(file, record, "id", "is a duplicate; ids must be unique"))
         seen.add(record)
@@ -419,39 +528,11 @@ def validate_vendor_rows(rows: list[dict[str, str]], file: str) -> list[Problem]
     return problems
 
 
-def read_vendor_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _read_json(path: Path, problems: list[Problem]) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(Problem(str(path), "-", "-", "file not found"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        problems.append(Problem(str(path), "-", "-", f"is not valid JSON: {error}"))
-    return None
-
-
 def validate_files(
     deployments: Path = DEFAULT_DEPLOYMENTS, vendors: Path = DEFAULT_VENDORS, countries: Path = DEFAULT_COUNTRIES
 ) -> list[Problem]:
     """Every problem across the three data files."""
-    problems: list[Problem] = []
-    vendor_ids: set[str] | None = None
-    try:
-        rows = read_vendor_rows(vendors)
-        problems += validate_vendor_rows(rows, str(vendors))
-        vendor_ids = {row["id"] for row in rows if row.get("id")}
-    except FileNotFoundError:
-        problems.append(Problem(str(vendors), "-", "-", "file not found"))
-    country_data = _read_json(countries, problems)
-    country_index = CountryIndex(country_data.get("features", [])) if isinstance(country_data, dict) else None
-    deployment_data = _read_json(deployments, problems)
-    if deployment_data is not None:
-        problems += validate_deployments(deployment_data, str(deployments), vendor_ids, country_index)
-    return problems
+    return read_data_files(deployments, vendors, countries).problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -464,10 +545,11 @@ def main(argv: list[str] | None = None) -> int:
     problems = validate_files(*paths)
     for problem in problems:
         print(problem)
+    from geo.reading import read_feature_collection
+
     quality = read_source_quality(paths[0].parent / DEFAULT_SOURCE_QUALITY.name)
-    problems_json: list[Problem] = []
-    data = _read_json(paths[0], problems_json)
-    for warning in source_quality_warnings(data, str(paths[0]), quality):
+    features, _ = read_feature_collection(paths[0], "deployments")
+    for warning in source_quality_warnings({"features": features or []}, str(paths[0]), quality):
         print(f"warning: {warning}")
     if problems:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
