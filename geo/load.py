@@ -186,11 +186,9 @@ def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
         or files.deployments is None
     ):
         raise DataError(files.file_problems() or files.problems[:1])
+    # A vendor row with a problem is still shown (its problem is listed), so no deployment vanishes with it.
     vendors = vendors_frame(files.vendor_rows)
-    bad_vendors = {p.record for p in files.problems if p.file.endswith("vendors.csv")}
-    vendors = vendors[~vendors["id"].isin(bad_vendors)].reset_index(drop=True)
     deployments = good_deployments(files.deployments, files.problems)
-    deployments = deployments[deployments["vendors"].map(lambda ids: set(ids) <= set(vendors["id"]))]
     countries = countries_frame(files.country_features)
     joined = join_vendors(deployments, vendors)
     country_names = dict(zip(countries["iso_a2"], countries["name"]))

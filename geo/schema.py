@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_JSON_DEPTH = 16  # a FeatureCollection of records with sources and history nests about 7 levels
 MAX_RECORDS = 1_000_000
 # Longest text per field kind, in characters (a field may set its own `max_length`).
-MAX_TEXT_LENGTH = {"str": 1000, "id": 120, "quote": 600, "url": 2000, "date": 10, "iso2": 2}
+MAX_TEXT_LENGTH = {"str": 1000, "id": 120, "quote": 600, "url": 2000}
 # Natural Earth 1:50m coastlines are generalised; a coastal city can sit a few km offshore.
 COUNTRY_TOLERANCE_DEGREES = 0.1
 

@@ -75,7 +75,7 @@ def check_text(f: schema.Field, value: str) -> list[str]:
         return [
             f"has the control character U+{ord(control.group()):04X} at position {control.start()}; expected text (newline and tab are allowed)"
         ]
-    if len(value) > f.longest:
+    if f.kind in schema.MAX_TEXT_LENGTH and len(value) > f.longest:
         return [f"has {len(value):,} characters; expected at most {f.longest:,}"]
     return []
 
@@ -112,13 +112,17 @@ def check_value(f: schema.Field, value: Any, known_vendors: set[str] | None = No
             return [f"got {value}; expected a count of 0 or more"]
         return []
     if kind == "enum":
-        if value not in f.choices:
+        if not isinstance(value, str) or value not in f.choices:
             return [f"got {_describe(value)}; expected one of {', '.join(f.choices)}"]
         return []
     if kind == "list[enum]":
         if not isinstance(value, list) or not value:
             return [f"got {_describe(value)}; expected a non-empty list from {', '.join(f.choices)}"]
-        return [f"got {_describe(v)}; expected one of {', '.join(f.choices)}" for v in value if v not in f.choices]
+        return [
+            f"got {_describe(v)}; expected one of {', '.join(f.choices)}"
+            for v in value
+            if not isinstance(v, str) or v not in f.choices
+        ]
     if kind == "list[vendor]":
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             return [f"got {_describe(value)}; expected a non-empty list of vendor ids"]
@@ -149,7 +153,7 @@ def check_value(f: schema.Field, value: Any, known_vendors: set[str] | None = No
         problems = [
             f"role {r!r} of {v!r}; expected one of {', '.join(f.choices)}"
             for v, r in value.items()
-            if r not in f.choices
+            if not isinstance(r, str) or r not in f.choices
         ]
         if known_vendors is not None:
             problems += [f"names vendor {v!r}, which is not in vendors.csv" for v in value if v not in known_vendors]
@@ -365,7 +369,7 @@ def check_history(props: dict[str, Any]) -> list[tuple[str, str]]:
 def check_confidence(props: dict[str, Any]) -> list[tuple[str, str]]:
     """A confidence level rests on sources of the kinds it requires (see schema.CONFIDENCE_REQUIRES)."""
     confidence, sources = props.get("confidence"), props.get("sources")
-    if confidence not in schema.CONFIDENCE_REQUIRES or not isinstance(sources, list) or not sources:
+    if not isinstance(confidence, str) or confidence not in schema.CONFIDENCE_REQUIRES or not isinstance(sources, list):
         return []
     kinds = [str(s.get("kind")) for s in sources if isinstance(s, dict)]
     if any(k not in schema.SOURCE_KINDS for k in kinds):
@@ -417,7 +421,7 @@ def check_geometry(feature: dict[str, Any], country: Any, countries: CountryInde
     lon, lat = coords
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return [("geometry", f"got [{lon}, {lat}]; expected longitude in [-180, 180] and latitude in [-90, 90]")]
-    if countries is None or country not in countries.codes:
+    if countries is None or not isinstance(country, str) or country not in countries.codes:
         return []
     distance = countries.distance_to(country, Point(lon, lat))
     if distance > schema.COUNTRY_TOLERANCE_DEGREES:
