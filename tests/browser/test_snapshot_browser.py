@@ -44,19 +44,23 @@ def test_snapshot_works_offline_from_disk(browser, snapshot_file):
             route.abort()
 
     context.route("**/*", block)
+    context.add_init_script(
+        "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', "
+        "e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     page = context.new_page()
     page.goto(snapshot_file.as_uri())
-    page.wait_for_function("window.atlasDeployments && window.atlasDeployments.getLayers().length === 6")
+    page.wait_for_function("() => window.atlasDeployments && window.atlasDeployments.getLayers().length === 6")
     assert page.get_by_text("Showing 6 of 6 deployments").count() == 1
     assert "Retrieved 2026-11-22" in page.inner_text("#atlas-citation")
-    page.wait_for_function("document.querySelectorAll('.leaflet-atlasOutlines-pane path').length >= 3")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-atlasOutlines-pane path').length >= 3")
 
     # The year slider changes what is drawn (only Metro faces started by 2012).
     page.eval_on_selector("#atlas-year", "el => { el.value = '2012'; el.dispatchEvent(new Event('input')); }")
-    page.wait_for_function("window.atlasDeployments.getLayers().length === 1")
+    page.wait_for_function("() => window.atlasDeployments.getLayers().length === 1")
     assert "1 of 6" in page.inner_text("#atlas-count")
     page.eval_on_selector("#atlas-year", "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }")
-    page.wait_for_function("window.atlasDeployments.getLayers().length === 6")
+    page.wait_for_function("() => window.atlasDeployments.getLayers().length === 6")
 
     # A popup shows its sources; hostile text stays text.
     marker_at(page, 10, 30, 11).click()
@@ -66,18 +70,36 @@ def test_snapshot_works_offline_from_disk(browser, snapshot_file):
     assert link.inner_text() == "Story 1" and link.get_attribute("href") == "https://news.example.org/story-1"
     marker_at(page, 32, 12, 11).click()
     page.wait_for_function(
-        "document.querySelector('.atlas-popup h4') && document.querySelector('.atlas-popup h4').textContent.includes('<script>')"
+        "() => document.querySelector('.atlas-popup h4') && document.querySelector('.atlas-popup h4').textContent.includes('<script>')"
     )
     assert HOSTILE in page.locator(".atlas-popup h4").inner_text()
-    assert page.evaluate("window.__pwned === undefined")
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.evaluate("() => window.__cspViolations") == []  # the file's own policy lets everything it needs run
 
     # The tiles can be turned off; the outlines stay.
     page.get_by_text("Map tiles (OpenStreetMap)").click()
     page.wait_for_function(
-        "!window.atlasMap.hasLayer(window.atlasTiles) && !document.querySelector('.leaflet-tile-pane img')"
+        "() => !window.atlasMap.hasLayer(window.atlasTiles) && !document.querySelector('.leaflet-tile-pane img')"
     )
     assert page.locator(".leaflet-atlasOutlines-pane path").count() >= 3
 
     external = {url.split("/")[2] for url in attempted if not url.startswith("file:")}
     assert external <= {TILE_HOST}, external
     context.close()
+
+
+def test_snapshot_policy_refuses_a_script_it_does_not_name(browser, snapshot_file):
+    page = browser.new_page()
+    page.goto(snapshot_file.as_uri())
+    page.wait_for_function("() => window.atlasDeployments && window.atlasDeployments.getLayers().length === 6")
+    policy = page.locator("meta[http-equiv='Content-Security-Policy']").get_attribute("content")
+    assert (
+        "default-src 'none'" in policy
+        and "connect-src 'none'" in policy
+        and "unsafe-inline" not in policy.split(";")[1]
+    )
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.append(s); }"
+    )
+    assert page.evaluate("() => window.__ran === undefined")
+    page.close()
