@@ -129,7 +129,7 @@ def _weights(real: collections.Counter, universe: list[str]) -> tuple[list[str],
     return keys, [float(real[k]) for k in keys]
 
 
-def _source(rng: random.Random, record_id: str, year: int, k: int) -> dict[str, str]:
+def _source(rng: random.Random, record_id: str, year: int, k: int, kind: str) -> dict[str, str]:
     year = rng.randint(year, 2025)
     return {
         "publisher": rng.choice(PUBLISHERS),
@@ -137,6 +137,7 @@ def _source(rng: random.Random, record_id: str, year: int, k: int) -> dict[str, 
         "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         "url": f"https://news.example.org/{year}/{record_id}-{k}",
         "quote": _words(rng, rng.randint(8, 30)),
+        "kind": kind,
     }
 
 
@@ -174,8 +175,12 @@ def make_features(n: int, seed: int = 0, data_dir: Path = REPO_DATA) -> list[dic
         status = rng.choice(statuses)
         year_start = rng.randint(2005, 2025)
         year_end = rng.randint(year_start, 2025) if status in ("stopped", "suspended") else None
+        confidence = rng.choice(confidences)
+        # The first source is of a kind the confidence level needs (documented: a primary record).
+        kinds = ["primary" if confidence == "documented" else "news"] + ["news", "research"]
         props = {
             "id": record_id,
+            "kind": "deployment",
             "name": f"Synthetic deployment {i} in {sampler.names[code]}",
             "place": f"{sampler.names[code]} site {rng.randint(1, 60)}",
             "country": code,
@@ -188,8 +193,8 @@ def make_features(n: int, seed: int = 0, data_dir: Path = REPO_DATA) -> list[dic
             "year_end": year_end,
             "cameras": rng.choice((None, rng.randint(2, 200_000))),
             "description": _words(rng, rng.randint(15, 25)),
-            "confidence": rng.choice(confidences),
-            "sources": [_source(rng, record_id, year_start, k) for k in range(rng.randint(1, 3))],
+            "confidence": confidence,
+            "sources": [_source(rng, record_id, year_start, k, kinds[k]) for k in range(rng.randint(1, 3))],
         }
         features.append(
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}

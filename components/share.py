@@ -90,7 +90,13 @@ def render_share(
     columns = st.columns(3)
     with columns[0]:
         _download("Download map (HTML)", html_file, SNAPSHOT_NAME, "text/html", "dl_html")
-        _download("Download data (CSV)", lambda: to_csv(selection), "deployments.csv", "text/csv", "dl_csv")
+        _download(
+            "Download data (CSV)",
+            lambda: to_csv(selection, atlas.country_names),
+            "deployments.csv",
+            "text/csv",
+            "dl_csv",
+        )
     with columns[1]:
         for label, size in SIZES.items():
             _download(

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,26 +64,39 @@ def to_geojson(selection: gpd.GeoDataFrame) -> str:
     return json.dumps({"type": "FeatureCollection", "features": to_features(selection)}, ensure_ascii=False, indent=1)
 
 
+# Names beside the ids they stand for, for readers of the spreadsheet; the loader reads only the ids.
+NAME_COLUMNS = {"vendors": "vendor_names", "country": "country_name"}
+BYTE_ORDER_MARK = "\ufeff"  # so that Excel reads the file as UTF-8
+
+
 def csv_columns(max_sources: int) -> list[str]:
     sources = [f"source{i}_{key}" for i in range(1, max_sources + 1) for key in SOURCE_KEYS]
-    fields = [n for n in schema.DEPLOYMENT_FIELD_NAMES if n != "sources"]
+    fields: list[str] = []
+    for name in schema.DEPLOYMENT_FIELD_NAMES:
+        if name != "sources":
+            fields += [name, NAME_COLUMNS[name]] if name in NAME_COLUMNS else [name]
     return [*fields, "longitude", "latitude", *sources]
 
 
-def to_csv(selection: gpd.GeoDataFrame) -> str:
-    """One row per deployment; list fields joined with '; '; sources as numbered column groups."""
+def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None) -> str:
+    """One row per record, with a byte-order mark; list fields joined with '; '; vendor and country names
+    beside their ids; every source as a numbered column group."""
     features = to_features(selection)
+    vendor_names = list(selection["vendor_names"]) if "vendor_names" in selection else [[] for _ in features]
     max_sources = max((len(f["properties"]["sources"]) for f in features), default=1)
     out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
     writer = csv.DictWriter(out, fieldnames=csv_columns(max_sources), lineterminator="\n")
     writer.writeheader()
-    for feature in features:
+    for feature, names in zip(features, vendor_names):
         props = feature["properties"]
         row: dict[str, Any] = {k: ("" if v is None else v) for k, v in props.items() if k != "sources"}
         for name in schema.LIST_FIELDS:
             row[name] = LIST_SEPARATOR.join(props[name])
         for name in ("history", "vendor_roles"):
             row[name] = json.dumps(props[name], ensure_ascii=False) if props.get(name) else ""
+        row["vendor_names"] = LIST_SEPARATOR.join(names)
+        row["country_name"] = (country_names or {}).get(props["country"], "")
         row["longitude"], row["latitude"] = feature["geometry"]["coordinates"]
         for i, source in enumerate(props["sources"], start=1):
             row.update({f"source{i}_{key}": source[key] for key in SOURCE_KEYS})
@@ -105,7 +119,7 @@ def _csv_value(name: str, text: str) -> Any:
 def csv_to_features(text: str) -> list[dict[str, Any]]:
     """GeoJSON features from the CSV export, ready for the loader's validation and normalisation."""
     features = []
-    for raw in csv.DictReader(io.StringIO(text)):
+    for raw in csv.DictReader(io.StringIO(text.removeprefix(BYTE_ORDER_MARK))):
         row = {k: from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items()}
         props = {
             name: _csv_value(name, row.get(name, "")) for name in schema.DEPLOYMENT_FIELD_NAMES if name != "sources"
@@ -135,6 +149,8 @@ def csv_metadata(citation_text: str, version: str, rows: int) -> dict[str, Any]:
         | {
             "longitude": "WGS84 longitude",
             "latitude": "WGS84 latitude",
+            "vendor_names": "the vendors' names, in the order of their ids",
+            "country_name": "the country's name",
             "sourceN_*": "Nth source: " + ", ".join(schema.SOURCE_FIELD_NAMES),
             "history": "JSON list of {year, status, source} events, when the status changed",
             "vendor_roles": "JSON object of vendor id -> role, where the sources say",

@@ -131,7 +131,7 @@ def write_outputs(
             )
         )
     if args.csv:
-        args.csv.write_text(to_csv(selection), encoding="utf-8")
+        args.csv.write_text(to_csv(selection, atlas.country_names), encoding="utf-8")
         meta = args.csv.with_name(args.csv.name + "-metadata.json")
         meta.write_text(
             json.dumps(csv_metadata(cite, version, len(selection)), indent=2, ensure_ascii=False), encoding="utf-8"

@@ -175,13 +175,21 @@ def check_sources(sources: Any) -> list[tuple[str, str]]:
         if not isinstance(source, dict):
             problems.append((where, f"got {_describe(source)}; expected an object"))
             continue
-        for f in schema.SOURCE_FIELDS:
-            if f.name not in source:
-                problems.append((f"{where}.{f.name}", "is missing"))
-                continue
-            problems += [(f"{where}.{f.name}", m) for m in check_value(f, source[f.name])]
-        for extra in sorted(set(source) - {f.name for f in schema.SOURCE_FIELDS}):
-            problems.append((f"{where}.{extra}", "is not a source field"))
+        problems += check_object(source, schema.SOURCE_FIELDS, where, "a source field")
+    return problems
+
+
+def check_object(obj: dict[str, Any], fields: tuple[schema.Field, ...], where: str, what: str) -> list[tuple[str, str]]:
+    """(field, message) pairs for an object nested in a record (a source, a history event): every field
+    present and valid, and nothing else."""
+    problems: list[tuple[str, str]] = []
+    for f in fields:
+        if f.name not in obj:
+            problems.append((f"{where}.{f.name}", "is missing"))
+        else:
+            problems += [(f"{where}.{f.name}", m) for m in check_value(f, obj[f.name])]
+    for extra in sorted(set(obj) - {f.name for f in fields}):
+        problems.append((f"{where}.{extra}", f"is not {what}"))
     return problems
 
 
@@ -335,13 +343,7 @@ def check_history(props: dict[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(event, dict):
             problems.append((where, f"got {_describe(event)}; expected {{year, status, source}}"))
             continue
-        for f in schema.HISTORY_FIELDS:
-            if f.name not in event:
-                problems.append((f"{where}.{f.name}", "is missing"))
-            else:
-                problems += [(f"{where}.{f.name}", m) for m in check_value(f, event[f.name])]
-        for extra in sorted(set(event) - {f.name for f in schema.HISTORY_FIELDS}):
-            problems.append((f"{where}.{extra}", "is not a history field"))
+        problems += check_object(event, schema.HISTORY_FIELDS, where, "a history field")
         source = event.get("source")
         if _is_int(source) and not 0 <= source < n_sources:
             problems.append((f"{where}.source", f"is {source}; expected the index of one of its {n_sources} source(s)"))

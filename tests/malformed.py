@@ -39,17 +39,20 @@ def _save(folder: Path, data: Any) -> None:
     (folder / DEPLOYMENTS).write_text(json.dumps(data), encoding="utf-8")  # \u escapes keep lone surrogates
 
 
+def _apply(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        if value is DELETE:
+            target.pop(key, None)
+        else:
+            target[key] = value
+
+
 def first(**changes: Any) -> Callable[[Path], None]:
-    """Change the first record's properties (a value of None-sentinel DELETE removes the key)."""
+    """Change the first record's properties (DELETE removes a key)."""
 
     def apply(folder: Path) -> None:
         data = _records(folder)
-        props = data["features"][0]["properties"]
-        for key, value in changes.items():
-            if value is DELETE:
-                props.pop(key, None)
-            else:
-                props[key] = value
+        _apply(data["features"][0]["properties"], changes)
         _save(folder, data)
 
     return apply
@@ -69,12 +72,7 @@ def first_feature(change: Callable[[dict[str, Any]], Any]) -> Callable[[Path], N
 def first_source(**changes: Any) -> Callable[[Path], None]:
     def apply(folder: Path) -> None:
         data = _records(folder)
-        source = data["features"][0]["properties"]["sources"][0]
-        for key, value in changes.items():
-            if value is DELETE:
-                source.pop(key, None)
-            else:
-                source[key] = value
+        _apply(data["features"][0]["properties"]["sources"][0], changes)
         _save(folder, data)
 
     return apply

@@ -198,3 +198,11 @@ def write_dataset(folder: Path, features: list[dict[str, Any]] | None = None) ->
     write_vendors(folder / "vendors.csv")
     (folder / "countries.geojson").write_text(json.dumps(countries_geojson()), encoding="utf-8")
     return folder
+
+
+def face_pay() -> dict[str, Any]:
+    """A record announced in 2019 and operational from 2021, each status dated by one of its sources."""
+    return deployment(
+        "aa-face-pay", 12, 12, name="Face pay", year_start=2019, sources=[source(5), source(6)],
+        history=[{"year": 2019, "status": "announced", "source": 0}, {"year": 2021, "status": "operational", "source": 1}],
+    )  # fmt: skip

@@ -220,13 +220,7 @@ def test_an_open_record_the_filters_hide_says_so(app):
 
 def face_pay_dataset(tmp_path):
     """The synthetic data plus a record announced in 2019 and operational from 2021 (dated by its sources)."""
-    features = synthetic.deployments()
-    features.append(
-        synthetic.deployment(
-            "aa-face-pay", 12, 12, name="Face pay", year_start=2019, sources=[synthetic.source(5), synthetic.source(6)],
-            history=[{"year": 2019, "status": "announced", "source": 0}, {"year": 2021, "status": "operational", "source": 1}],
-        )
-    )  # fmt: skip
+    features = [*synthetic.deployments(), synthetic.face_pay()]
     return synthetic.write_dataset(tmp_path / "data", features)
 
 

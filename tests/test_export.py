@@ -79,11 +79,25 @@ def is_number(text):
 def test_csv_is_readable(rich_atlas):
     header, first = to_csv(rich_atlas.deployments).splitlines()[:2]
     assert header.startswith(
-        "id,kind,name,place,country,precision,vendors,vendor_roles,operator,sectors,status,year_start,year_end,cameras"
+        "\ufeffid,kind,name,place,country,country_name,precision,vendors,vendor_names,vendor_roles,operator,sectors"
     )
-    assert "source2_quote" in header
+    assert "source2_quote" in header and "source2_kind" in header
     airport = [line for line in to_csv(rich_atlas.deployments).splitlines() if line.startswith("aa-airport")][0]
     assert "acme; bolt" in airport
+
+
+def test_csv_opens_as_utf8_with_a_bom_with_names_beside_ids_and_loads_back(rich_atlas, tmp_path):
+    path = tmp_path / "out.csv"
+    path.write_bytes(to_csv(rich_atlas.deployments, rich_atlas.country_names).encode("utf-8"))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # what Excel needs to read UTF-8
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    airport = next(r for r in rows if r["id"] == "aa-airport")
+    assert airport["vendor_names"] == "Acme Vision; Bolt AI" and airport["country_name"] == "Aland"
+    assert airport["source2_kind"] == "primary"
+    loaded, problems = read_deployments(
+        path, set(rich_atlas.vendors["id"]), CountryIndex(synthetic.countries_geojson()["features"])
+    )
+    assert problems == [] and comparable(loaded) == comparable(rich_atlas.deployments)
 
 
 def test_datapackage_describes_every_field_and_the_shipped_one_is_current():
@@ -160,7 +174,7 @@ def test_cli_writes_what_the_app_would_for_the_same_filters(tmp_path, data_dir, 
     atlas = load_atlas(data_dir)
     filters = Filters(vendors=("acme",), years=(2016, None))
     selection = apply_filters(atlas.deployments, filters)
-    assert (out / "s.csv").read_text() == to_csv(selection)
+    assert (out / "s.csv").read_text() == to_csv(selection, atlas.country_names)
     assert (out / "s.geojson").read_text() == to_geojson(selection)
     meta = json.loads((out / "s.csv-metadata.json").read_text())
     vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))

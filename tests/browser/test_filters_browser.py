@@ -88,13 +88,7 @@ def test_the_vendor_timeline_is_tall_enough_to_read_with_labelled_years(page, ap
 
 
 def test_the_timeline_shows_each_records_status_as_of_the_year(page, tmp_path_factory):
-    features = synthetic.deployments()
-    features.append(
-        synthetic.deployment(
-            "aa-face-pay", 12, 12, name="Face pay", year_start=2019, sources=[synthetic.source(5), synthetic.source(6)],
-            history=[{"year": 2019, "status": "announced", "source": 0}, {"year": 2021, "status": "operational", "source": 1}],
-        )
-    )  # fmt: skip
+    features = [*synthetic.deployments(), synthetic.face_pay()]
     with running_app(synthetic.write_dataset(tmp_path_factory.mktemp("face-pay") / "data", features)) as url:
         page.goto(f"{url}?status=announced&to=2020")
         sentence_shows(page, "Showing 1 of 6 deployments: status announced, active in or before 2020")
