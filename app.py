@@ -6,6 +6,7 @@ from components import data, details, map_view, permalink, share, sidebar, table
 from geo.filters import apply_filters, relax_hints, selection_sentence
 from geo.html import sentence_html
 from geo.permalink import permalink as make_permalink
+from geo.publishing import base_url as public_base_url
 
 st.set_page_config(page_title="Facial Recognition Atlas", page_icon="🗺️", layout="wide")
 st.title("Facial Recognition Atlas")
@@ -76,7 +77,7 @@ if vendors_tab.open:
 if share_tab.open:
     with share_tab:
         include_view = permalink.render_include_view_toggle()
-        base_url = st.context.url or ""
+        base_url = public_base_url(st.context.url or "")
         shown_view = view if include_view else None
         link = make_permalink(base_url, filters, shown_view)
         record_link = make_permalink(base_url, filters, shown_view, open_id) if open_id else None

@@ -18,6 +18,7 @@ from geo.export import csv_metadata, datapackage, to_csv, to_geojson
 from geo.html import markdown_code
 from geo.load import Atlas
 from geo.png import SIZES, render_png
+from geo.publishing import PUBLIC_URL_ENV, is_local
 from geo.snapshot_html import embed_code, snapshot_html
 from geo.validate import is_http_url
 
@@ -54,6 +55,11 @@ def render_share(
     version = data_version(data_dir)
     cite = citation(sentence, link, version)
     today = date.today().isoformat()
+    if is_local(link):
+        st.warning(
+            "This link points at this computer, so nobody else can open it. Set the atlas's public address "
+            f"(environment variable `{PUBLIC_URL_ENV}`, or `public_url` in `.streamlit/atlas.toml`) and restart."
+        )
     st.markdown("**Link to this view**")
     st.code(link, language=None, wrap_lines=True)
     if record_link:

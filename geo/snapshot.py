@@ -40,6 +40,7 @@ from geo.filters import (
 from geo.load import Atlas, load_atlas
 from geo.mapdata import assign_colors
 from geo.permalink import parse_link, permalink
+from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
@@ -69,7 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--csv", type=Path, help="write CSV here (and its metadata next to it)")
     parser.add_argument("--geojson", type=Path, help="write GeoJSON here")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="where the app is published, for the permalink")
+    parser.add_argument(
+        "--base-url",
+        default=configured_public_url() or DEFAULT_BASE_URL,
+        help=f"where the app is published, for the permalink and citation (default: ${PUBLIC_URL_ENV}, "
+        f"or public_url in .streamlit/atlas.toml, else {DEFAULT_BASE_URL})",
+    )
     parser.add_argument(
         "--allow-invalid",
         action="store_true",

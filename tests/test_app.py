@@ -203,10 +203,10 @@ def test_embed_code_points_at_the_address_the_reader_gives(app):
     assert 'src="https://example.org/path/to/facial-recognition-atlas.html"' in embed_snippet(app)
     app.text_input(key="embed_url").input("https://news.example.com/maps/atlas.html?a=1&b=2").run()
     assert 'src="https://news.example.com/maps/atlas.html?a=1&amp;b=2"' in embed_snippet(app)
-    assert not app.warning
+    assert not [w for w in app.warning if "Not an http(s) address" in w.value]
     app.text_input(key="embed_url").input('javascript:alert("x")').run()
     assert "javascript" not in embed_snippet(app) and "example.org/path/to" in embed_snippet(app)
-    assert "Not an http(s) address" in app.warning[0].value
+    assert any("Not an http(s) address" in w.value for w in app.warning)
 
 
 def test_an_open_record_the_filters_hide_says_so(app):
@@ -253,3 +253,23 @@ def test_the_tables_own_csv_download_cannot_run_a_formula(tmp_path, monkeypatch)
     cells = [str(v) for column in table.columns for v in table[column]]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))], cells
     assert "'=HYPERLINK" in " ".join(cells) and "'+cmd" in " ".join(cells)
+
+
+def test_the_public_address_reaches_the_link_and_the_citation(data_dir, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
+    monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org/")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    multiselect(at, "Vendor").set_value(["bolt"]).run()
+    open_tab(at, "Share & cite")
+    codes = [c.value for c in at.code]
+    assert "https://atlas.example.org/?vendor=bolt" in codes
+    assert any(
+        c.startswith("Facial Recognition Atlas") and "https://atlas.example.org/?vendor=bolt" in c for c in codes
+    )
+    assert not [w for w in at.warning if "points at this computer" in w.value]
+
+
+def test_without_a_public_address_the_share_tab_warns(app):
+    open_tab(app, "Share & cite")
+    assert any("points at this computer" in w.value and "ATLAS_PUBLIC_URL" in w.value for w in app.warning)
