@@ -18,7 +18,7 @@ from geo.export import csv_metadata, datapackage, to_csv, to_geojson
 from geo.html import markdown_code
 from geo.load import Atlas
 from geo.png import SIZES, render_png
-from geo.publishing import PUBLIC_URL_ENV, is_local
+from geo.publishing import PUBLIC_URL_ENV, configured_public_url, is_local
 from geo.snapshot_html import embed_code, snapshot_html
 from geo.validate import is_http_url
 
@@ -137,10 +137,19 @@ def render_share(
     render_embed_code(sentence)
 
 
+def default_embed_url() -> str:
+    """Where the map file is expected to be hosted: beside the atlas's public address, when one is set."""
+    public = configured_public_url()
+    return public.rstrip("/") + "/" + SNAPSHOT_NAME if public else EMBED_PLACEHOLDER
+
+
 def render_embed_code(sentence: str) -> None:
     """The <iframe> snippet for the downloaded map, pointing at the address the reader will host it at."""
     st.markdown("**Embed the downloaded map** (host the HTML file, then paste this where it should appear)")
-    url = st.text_input("Address of the hosted map file", key=EMBED_URL_KEY, placeholder=EMBED_PLACEHOLDER).strip()
+    fallback = default_embed_url()
+    url = st.text_input("Address of the hosted map file", key=EMBED_URL_KEY, placeholder=fallback).strip()
     if url and not is_http_url(url):
-        st.warning(f"Not an http(s) address: {markdown_code(url)}. The snippet shows a placeholder instead.")
-    st.code(embed_code(url if is_http_url(url) else EMBED_PLACEHOLDER, f"{PROJECT_NAME}: {sentence}"), language="html")
+        st.warning(
+            f"Not an http(s) address: {markdown_code(url)}. The snippet shows {markdown_code(fallback)} instead."
+        )
+    st.code(embed_code(url if is_http_url(url) else fallback, f"{PROJECT_NAME}: {sentence}"), language="html")

@@ -268,6 +268,7 @@ def test_the_public_address_reaches_the_link_and_the_citation(data_dir, monkeypa
         c.startswith("Facial Recognition Atlas") and "https://atlas.example.org/?vendor=bolt" in c for c in codes
     )
     assert not [w for w in at.warning if "points at this computer" in w.value]
+    assert 'src="https://atlas.example.org/facial-recognition-atlas.html"' in embed_snippet(at)
 
 
 def test_without_a_public_address_the_share_tab_warns(app):
