@@ -38,9 +38,10 @@ def legend_entries(
 ) -> list[dict[str, str]]:
     """Legend rows for the vendors of the deployments in the selection (policies have their own symbol):
     own colours first, then one row for all others."""
+    vendors = selection["vendors"]
     if "kind" in selection:
-        selection = selection[selection["kind"] != "policy"]
-    present = set(selection["vendors"].explode().dropna().unique())
+        vendors = vendors[selection["kind"] != "policy"]  # the column alone: no copy of the whole frame
+    present = {v for ids in vendors for v in ids}
     own = sorted((v for v in present if colors.get(v, OTHER_COLOR) != OTHER_COLOR), key=lambda v: names.get(v, v))
     entries = [{"name": names.get(v, v), "color": colors[v]} for v in own]
     if any(colors.get(v, OTHER_COLOR) == OTHER_COLOR for v in present):
