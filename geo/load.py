@@ -11,8 +11,6 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
-from geo.export import csv_to_features
-from geo.reading import read_feature_collection, read_text
 from geo.search import search_texts
 from geo.validate import (
     DATA_DIR,
@@ -20,6 +18,7 @@ from geo.validate import (
     Problem,
     is_ascii_int,
     read_data_files,
+    read_deployment_features,
     record_key,
     validate_deployments,
 )
@@ -117,18 +116,12 @@ def read_deployments(
     path: Path, vendor_ids: set[str] | None = None, countries: CountryIndex | None = None
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Deployments from a GeoJSON file, or from a CSV written by `geo.export.to_csv`."""
-    path = Path(path)
-    if path.suffix.lower() == ".csv":
-        text, problems = read_text(path)
-        if text is None:
-            return deployments_frame([]), problems
-        data: Any = {"type": "FeatureCollection", "features": csv_to_features(text)}
-    else:
-        features, problems = read_feature_collection(path, "deployments")
-        if features is None:
-            return deployments_frame([]), problems
-        data = {"type": "FeatureCollection", "features": features}
-    return deployments_from_collection(data, str(path), vendor_ids, countries)
+    features, problems = read_deployment_features(Path(path))
+    if features is None:
+        return deployments_frame([]), problems
+    return deployments_from_collection(
+        {"type": "FeatureCollection", "features": features}, str(path), vendor_ids, countries
+    )
 
 
 def vendors_frame(rows: list[dict[str, str]]) -> pd.DataFrame:

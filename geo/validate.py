@@ -290,6 +290,23 @@ class DataFiles:
         return [p for p in self.problems if p.record == "-" and p.field in ("-", "type", "features")]
 
 
+def read_deployment_features(path: Path) -> tuple[list[Any] | None, list[Problem]]:
+    """The features of a deployments file: GeoJSON, or a CSV written by `geo.export.to_csv`."""
+    from geo.reading import read_feature_collection, read_text
+
+    if path.suffix.lower() != ".csv":
+        return read_feature_collection(path, "deployments")
+    from geo.export import csv_to_features
+
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
+    try:
+        return csv_to_features(text), []
+    except (ValueError, KeyError, TypeError) as error:
+        return None, [Problem(str(path), "-", "-", f"is not a CSV export of this atlas ({error})")]
+
+
 def read_data_files(deployments: Path, vendors: Path, countries: Path) -> DataFiles:
     """Read and check the three files; never raises for what is in them."""
     from geo.reading import read_csv_rows, read_feature_collection
@@ -308,21 +325,8 @@ def read_data_files(deployments: Path, vendors: Path, countries: Path) -> DataFi
     if raw_countries is not None:
         country_features, found = check_country_features(raw_countries, str(countries))
         problems += found
-    features: Any = None
-    if deployments.suffix.lower() == ".csv":
-        from geo.export import csv_to_features
-        from geo.reading import read_text
-
-        text, found = read_text(deployments)
-        problems += found
-        if text is not None:
-            try:
-                features = csv_to_features(text)
-            except (ValueError, KeyError, TypeError) as error:
-                problems.append(Problem(str(deployments), "-", "-", f"is not a CSV export of this atlas ({error})"))
-    else:
-        features, found = read_feature_collection(deployments, "deployments")
-        problems += found
+    features, found = read_deployment_features(deployments)
+    problems += found
     collection = {"type": "FeatureCollection", "features": features} if features is not None else None
     if collection is not None:
         index = CountryIndex(country_features) if country_features is not None else None
