@@ -84,14 +84,43 @@
     return data._icons[key];
   }
 
+  // The icon element is made anew each time a marker joins the map (clusters add and remove them).
+  function labelIcon(e) {
+    var m = e.target;
+    if (m._icon) { m._icon.setAttribute("aria-label", m.atlasLabel); }
+  }
+
   function markers(Lf, data, rows) {
     return rows.map(function (row) {
-      var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: false});
+      // Focusable (Tab) with an accessible name; Enter fires a click, which opens the popup and the details.
+      var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: true});
+      m.on("add", labelIcon);
       m.atlasId = row[COL.id];
+      m.atlasLabel = tooltipText(row, data);
       m.bindTooltip(esc(tooltipText(row, data)), {className: "atlas-tip"});
       m.bindPopup(popupContent(row, data), {maxWidth: 360, maxHeight: 320});
       return m;
     });
+  }
+
+  // A cluster bubble as markercluster draws it, plus words for screen readers ("cluster of 14 deployments").
+  function clusterIcon(Lf, cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
+    return Lf.divIcon({html: '<div><span aria-hidden="true">' + n + '</span><span class="atlas-sr">cluster of ' + n +
+                         (n === 1 ? " deployment" : " deployments") + ", press Enter to zoom in</span></div>",
+                       className: "marker-cluster marker-cluster-" + size, iconSize: Lf.point(40, 40)});
+  }
+
+  // Enter on a focused cluster does what a click does: zoom in to it, or fan it out at the last zoom.
+  function openClusterOnEnter(e) {
+    if (!e.originalEvent || e.originalEvent.keyCode !== 13) { return; }
+    var cluster = e.layer, map = cluster._group._map;
+    if (map.getZoom() >= map.getMaxZoom() || cluster._bounds.getNorthEast().equals(cluster._bounds.getSouthWest())) {
+      cluster.spiderfy();
+    } else {
+      cluster.zoomToBounds({padding: [40, 40]});
+    }
   }
 
   // markercluster reports progress just before it puts the last markers on the map: let the browser paint
@@ -108,13 +137,14 @@
     if (!data._markers) { data._markers = markers(Lf, data, data.rows); }
     if (!root.atlasCluster) {
       root.atlasCluster = Lf.markerClusterGroup({chunkedLoading: true, chunkInterval: 400, chunkDelay: 20,
-        maxClusterRadius: 40, spiderfyOnMaxZoom: true,
+        maxClusterRadius: 40, spiderfyOnMaxZoom: true, iconCreateFunction: function (c) { return clusterIcon(Lf, c); },
         chunkProgress: function (done, total) {
           var callback = root.atlasCluster.atlasOnDrawn;
           if (done === total && callback) { root.atlasCluster.atlasOnDrawn = null; afterNextPaint(callback); }
         }});
     }
     var cluster = root.atlasCluster;
+    if (!cluster.atlasKeyboard) { cluster.on("clusterkeypress", openClusterOnEnter); cluster.atlasKeyboard = true; }
     cluster.atlasOnDrawn = onDrawn || null;
     if (cluster._map) { cluster.remove(); }
     cluster.clearLayers();  // off the map this only forgets the old markers, without drawing or undrawing them
@@ -125,8 +155,10 @@
 
   // The snapshot file's layer; added to `map` before its markers, for the reason given at showRows.
   function deploymentLayer(Lf, data, rows, map) {
-    var group = Lf.markerClusterGroup ? Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true})
+    var group = Lf.markerClusterGroup ? Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true,
+                                                              iconCreateFunction: function (c) { return clusterIcon(Lf, c); }})
                                        : Lf.featureGroup();
+    if (Lf.markerClusterGroup) { group.on("clusterkeypress", openClusterOnEnter); }
     if (map) { group.addTo(map); }
     var list = markers(Lf, data, rows || data.rows);
     if (group.addLayers) { group.addLayers(list); } else { list.forEach(function (m) { group.addLayer(m); }); }
@@ -265,7 +297,7 @@
     return control;
   }
 
-  root.Atlas = {esc: esc, COL: COL, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
+  root.Atlas = {esc: esc, COL: COL, clusterIcon: clusterIcon, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
                 countryLayer: countryLayer, countBins: countBins, binOf: binOf, shadingLegendHtml: shadingLegendHtml,
                 showShading: showShading, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years};

@@ -23,7 +23,7 @@ def drawn_count(frame: Frame) -> int:
     return frame.evaluate(
         """() => {
             const singles = document.querySelectorAll('.leaflet-marker-pane .atlas-m').length;
-            const clustered = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')]
+            const clustered = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span[aria-hidden]')]
                 .reduce((n, el) => n + parseInt(el.textContent, 10), 0);
             return singles + clustered;
         }"""

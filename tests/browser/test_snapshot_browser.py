@@ -103,3 +103,31 @@ def test_snapshot_policy_refuses_a_script_it_does_not_name(browser, snapshot_fil
     )
     assert page.evaluate("() => window.__ran === undefined")
     page.close()
+
+
+def test_keyboard_alone_reaches_a_deployment_and_opens_its_details(browser, snapshot_file):
+    page = browser.new_page(viewport={"width": 1300, "height": 850})
+    page.goto(snapshot_file.as_uri())
+    page.wait_for_function("() => window.atlasDeployments && window.atlasDeployments.getLayers().length === 6")
+    page.wait_for_selector(".leaflet-marker-icon")
+    names = page.eval_on_selector_all(".leaflet-marker-icon", "els => els.map(e => e.getAttribute('aria-label'))")
+    clusters = page.eval_on_selector_all(".marker-cluster", "els => els.map(e => e.textContent)")
+    assert all(names) or clusters, names
+    assert all("cluster of" in text for text in clusters)
+    # Tab to the first marker or cluster; Enter on a cluster zooms in, so go on until a single deployment.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement; return e.classList.contains('leaflet-marker-icon') ? "
+            "(e.classList.contains('marker-cluster') ? 'cluster' : e.getAttribute('aria-label')) : null; }"
+        )
+        if focused == "cluster":
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(700)
+        elif focused:
+            break
+    else:
+        pytest.fail("Tab never reached a single deployment")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup .atlas-popup h4", timeout=5000)
+    assert page.inner_text(".leaflet-popup .atlas-popup h4") in focused

@@ -57,3 +57,12 @@ test("a policy that names no vendor gets a tooltip and a popup that say what it 
   assert.ok(html.includes("<th>Kind</th><td>Policy (ban, ruling, decision)</td>"));
   assert.ok(html.includes("City ban &lt;b&gt;") && !html.includes("<b>"));
 });
+
+test("a cluster bubble shows its count and tells screen readers what it is", () => {
+  const fakeLeaflet = {divIcon: (options) => options, point: (x, y) => [x, y]};
+  const icon = Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 14});
+  assert.match(icon.html, /<span aria-hidden="true">14<\/span>/);
+  assert.match(icon.html, /cluster of 14 deployments/);
+  assert.equal(icon.className, "marker-cluster marker-cluster-medium");
+  assert.match(Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 1}).html, /cluster of 1 deployment,/);
+});
