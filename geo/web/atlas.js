@@ -92,12 +92,12 @@
 
   function markers(Lf, data, rows) {
     return rows.map(function (row) {
-      // Focusable (Tab) with an accessible name; Enter fires a click, which opens the popup and the details.
+      // Focusable (Tab) with an accessible name; Enter opens the popup (Leaflet's own keypress handler).
       var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: true});
       m.on("add", labelIcon);
       m.atlasId = row[COL.id];
       m.atlasLabel = tooltipText(row, data);
-      m.bindTooltip(esc(tooltipText(row, data)), {className: "atlas-tip"});
+      m.bindTooltip(esc(m.atlasLabel), {className: "atlas-tip"});
       m.bindPopup(popupContent(row, data), {maxWidth: 360, maxHeight: 320});
       return m;
     });
