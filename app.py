@@ -5,6 +5,7 @@ import streamlit as st
 from components import data, details, map_view, permalink, share, sidebar, tables
 from geo.filters import apply_filters, relax_hints, selection_sentence
 from geo.html import sentence_html
+from geo.outputs import timeline_years
 from geo.permalink import permalink as make_permalink
 from geo.publishing import base_url as public_base_url
 
@@ -81,7 +82,8 @@ if share_tab.open:
         shown_view = view if include_view else None
         link = make_permalink(base_url, filters, shown_view)
         record_link = make_permalink(base_url, filters, shown_view, open_id) if open_id else None
-        share.render_share(atlas, selection, colors, sentence, link, data.data_dir(), record_link)
+        years = timeline_years(filters, bounds)
+        share.render_share(atlas, selection, colors, sentence, link, data.data_dir(), record_link, open_id, years)
 
 if state.get(sidebar.PLAYING_KEY):
     sidebar.wait_for_next_step(state)

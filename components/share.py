@@ -1,5 +1,7 @@
-"""Share and cite: the permalink, a copyable citation, downloads (HTML map, PNG, CSV, GeoJSON, the full
-dataset with its datapackage.json) and embed code. Files are generated only when a button is clicked."""
+"""Share and cite: the permalink, a copyable citation, downloads (HTML map; an image as PNG, SVG or PDF in
+print and social sizes, framed, labelled and styled as chosen; the timeline as GIF or MP4; CSV, GeoJSON,
+the full dataset with its datapackage.json) and embed code. Files are generated only when a button is
+clicked."""
 
 from __future__ import annotations
 
@@ -7,19 +9,20 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping
-from datetime import date
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
-from geo.citation import PROJECT_NAME, citation, credit_line, data_version
+from geo.citation import PROJECT_NAME, citation, data_version
 from geo.export import csv_metadata, datapackage, to_csv, to_geojson
+from geo.graphics import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS, SIZES, STYLES, ImageOptions
 from geo.html import markdown_code
 from geo.load import Atlas
-from geo.png import SIZES, render_png
+from geo.outputs import Shared, animation_file, image_file, snapshot_file
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url, is_local
-from geo.snapshot_html import embed_code, snapshot_html
+from geo.snapshot_html import embed_code
 from geo.validate import is_http_url
 
 SNAPSHOT_NAME = "facial-recognition-atlas.html"
@@ -51,10 +54,12 @@ def render_share(
     link: str,
     data_dir: Path,
     record_link: str | None = None,
+    open_id: str | None = None,
+    years: tuple[int | None, int] | None = None,
 ) -> None:
     version = data_version(data_dir)
     cite = citation(sentence, link, version)
-    today = date.today().isoformat()
+    shared = Shared(atlas, selection, colors, sentence, version, link, cite)
     if is_local(link):
         st.warning(
             "This link points at this computer, so nobody else can open it. Set the atlas's public address "
@@ -68,34 +73,9 @@ def render_share(
     st.markdown("**Cite this view**")
     st.code(cite, language=None, wrap_lines=True)
 
-    def html_file() -> str:
-        return snapshot_html(
-            selection,
-            atlas.countries,
-            colors,
-            atlas.vendor_names,
-            atlas.country_names,
-            title=PROJECT_NAME,
-            sentence=sentence,
-            citation=cite,
-        )
-
-    def png_file(size: tuple[int, int]) -> Callable[[], bytes]:
-        return lambda: render_png(
-            selection,
-            atlas.countries,
-            colors,
-            atlas.vendor_names,
-            title=PROJECT_NAME,
-            sentence=sentence,
-            credit=credit_line(version, link),
-            date=today,
-            size=size,
-        )
-
-    columns = st.columns(3)
+    columns = st.columns(2)
     with columns[0]:
-        _download("Download map (HTML)", html_file, SNAPSHOT_NAME, "text/html", "dl_html")
+        _download("Download map (HTML)", lambda: snapshot_file(shared), SNAPSHOT_NAME, "text/html", "dl_html")
         _download(
             "Download data (CSV)",
             lambda: to_csv(selection, atlas.country_names),
@@ -103,16 +83,6 @@ def render_share(
             "text/csv",
             "dl_csv",
         )
-    with columns[1]:
-        for label, size in SIZES.items():
-            _download(
-                f"Download image (PNG {label})",
-                png_file(size),
-                f"facial-recognition-atlas-{label}.png",
-                "image/png",
-                f"dl_png_{label}",
-            )
-    with columns[2]:
         _download(
             "Download data (GeoJSON)",
             lambda: to_geojson(selection),
@@ -120,6 +90,7 @@ def render_share(
             "application/geo+json",
             "dl_geojson",
         )
+    with columns[1]:
         _download(
             "CSV metadata and citation (JSON)",
             lambda: json.dumps(csv_metadata(cite, version, len(selection)), indent=2),
@@ -134,7 +105,49 @@ def render_share(
             "application/zip",
             "dl_zip",
         )
+    render_graphics(shared, open_id, years)
     render_embed_code(sentence)
+
+
+def _choose_image_options(open_id: str | None) -> ImageOptions:
+    """The picture's size, framing, style and labels, as the reader sets them."""
+    size_col, framing_col, style_col = st.columns(3)
+    size = size_col.selectbox("Size", list(SIZES), format_func=lambda k: f"{k} ({SIZE_LABELS[k]})", key="img_size")
+    framing = framing_col.selectbox("Framing", list(FRAMINGS), format_func=FRAMINGS.__getitem__, key="img_framing")
+    style = style_col.selectbox("Style", list(STYLES), format_func=STYLES.__getitem__, key="img_style")
+    labels = st.checkbox("Label the places with most records", key="img_labels")
+    highlight = (
+        open_id if open_id and st.checkbox("Highlight the open record", value=True, key="img_highlight") else None
+    )
+    return ImageOptions(size=SIZES[size], framing=framing, style=style, labels=labels, highlight=highlight)
+
+
+def render_graphics(shared: Shared, open_id: str | None, years: tuple[int | None, int] | None) -> None:
+    """Images for print and social media (PNG, SVG, PDF) and the animated timeline (GIF, MP4)."""
+    st.markdown("**Images for print and social media**")
+    options = _choose_image_options(open_id)
+    slug = f"facial-recognition-atlas-{options.size[0]}x{options.size[1]}"
+    buttons = st.columns(len(FORMATS) + (len(ANIMATION_FORMATS) if years else 0))
+    for column, (fmt, mime) in zip(buttons, FORMATS.items()):
+        with column:
+            _download(
+                f"Image ({fmt.upper()})",
+                partial(image_file, shared, options, fmt),
+                f"{slug}.{fmt}",
+                mime,
+                f"dl_img_{fmt}",
+            )
+    if years and not shared.selection.empty:
+        for column, (fmt, mime) in zip(buttons[len(FORMATS) :], ANIMATION_FORMATS.items()):
+            with column:
+                _download(
+                    f"Timeline ({fmt.upper()})",
+                    partial(animation_file, shared, years, options, fmt),
+                    f"{slug}-timeline.{fmt}",
+                    mime,
+                    f"dl_anim_{fmt}",
+                )
+        st.caption("The timeline: one frame per year of the selection, then the whole period held for a moment.")
 
 
 def default_embed_url() -> str:

@@ -2,6 +2,7 @@
 
 Example:
     python -m geo.snapshot --vendor huawei --from 2015 --to 2020 --html map.html --png map.png --csv map.csv
+    python -m geo.snapshot --country KE --region africa --labels --size 1080x1080 --svg kenya.svg --gif kenya.gif
 
 Filters take the same values as the app's link (`--vendor` and the other list filters may repeat; ids and
 names in any case). `--list vendors` (or countries, sectors, ...) prints the values a filter takes.
@@ -16,13 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
 
-import geopandas as gpd
-
-from geo.citation import PROJECT_NAME, citation, credit_line, data_version
+from geo.citation import citation, data_version
 from geo.export import csv_metadata, to_csv, to_geojson
 from geo.filters import (
     CHOICE_FILTERS,
@@ -37,17 +35,22 @@ from geo.filters import (
     selection_sentence,
     year_bounds,
 )
+from geo.graphics import FRAMINGS, REGIONS, SIZE_LABELS, SIZES, STYLES, ImageOptions
 from geo.load import Atlas, load_atlas
 from geo.mapdata import assign_colors
+from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import parse_link, permalink
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
+DEFAULT_IMAGE_SIZE = "1600x900"
+DEFAULT_ANIMATION_SIZE = "1200x675"
 EXIT_BAD_ARGUMENTS = 2  # also: the data cannot be read at all
 EXIT_INVALID_RECORDS = 3
 MAX_PROBLEMS_PRINTED = 50
 LISTABLE = tuple(f.name for f in CHOICE_FILTERS)
+OUTPUTS = ("html", "png", "svg", "pdf", "gif", "mp4", "csv", "geojson")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +69,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--html", type=Path, help="write the self-contained HTML map here")
     parser.add_argument("--png", type=Path, help="write the PNG image here")
-    parser.add_argument("--png-size", default="1600x900", choices=["1600x900", "3200x1800"])
+    parser.add_argument("--svg", type=Path, help="write the image as SVG (vector, text kept as text) here")
+    parser.add_argument("--pdf", type=Path, help="write the image as PDF (vector) here")
+    parser.add_argument("--gif", type=Path, help="write the animated timeline (one frame per year) as GIF here")
+    parser.add_argument("--mp4", type=Path, help="write the animated timeline as MP4 (H.264) here")
+    parser.add_argument(
+        "--size",
+        "--png-size",
+        choices=list(SIZES),
+        help="pixel size of images and animations: "
+        + "; ".join(f"{k} {v}" for k, v in SIZE_LABELS.items())
+        + f" (default {DEFAULT_IMAGE_SIZE} for images, {DEFAULT_ANIMATION_SIZE} for animations)",
+    )
+    parser.add_argument(
+        "--region",
+        default="fit",
+        choices=list(FRAMINGS),
+        help="framing of images: fit (to the selection, the default), world, or a region: " + ", ".join(REGIONS),
+    )
+    parser.add_argument("--style", default="points", choices=list(STYLES), help="points by vendor, or countries shaded")
+    parser.add_argument("--labels", action="store_true", help="label the places with most records (no overlaps)")
+    parser.add_argument("--highlight", metavar="ID", help="ring one record (by id) and label it with its name")
     parser.add_argument("--csv", type=Path, help="write CSV here (and its metadata next to it)")
     parser.add_argument("--geojson", type=Path, help="write GeoJSON here")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
@@ -93,57 +116,34 @@ def list_values(atlas: Atlas, vocabulary: Vocabulary, name: str) -> str:
     return "\n".join(["id\tlabel\tdeployments", *lines])
 
 
-def write_outputs(
-    args: argparse.Namespace,
-    atlas: Atlas,
-    selection: gpd.GeoDataFrame,
-    colors: Mapping[str, str],
-    sentence: str,
-    cite: str,
-    version: str,
-    link: str,
-) -> None:
+def image_options(args: argparse.Namespace, animation: bool = False) -> ImageOptions:
+    size = args.size or (DEFAULT_ANIMATION_SIZE if animation else DEFAULT_IMAGE_SIZE)
+    return ImageOptions(
+        size=SIZES[size], framing=args.region, style=args.style, labels=args.labels, highlight=args.highlight
+    )
+
+
+def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | None, int]) -> None:
     """Write each output the arguments ask for (the CSV with its metadata file next to it)."""
     if args.html:
-        from geo.snapshot_html import snapshot_html
-
-        args.html.write_text(
-            snapshot_html(
-                selection,
-                atlas.countries,
-                colors,
-                atlas.vendor_names,
-                atlas.country_names,
-                title=PROJECT_NAME,
-                sentence=sentence,
-                citation=cite,
+        args.html.write_text(snapshot_file(shared), encoding="utf-8")
+    for fmt in ("png", "svg", "pdf"):
+        if getattr(args, fmt):
+            getattr(args, fmt).write_bytes(image_file(shared, image_options(args), fmt))
+    for fmt in ("gif", "mp4"):
+        if getattr(args, fmt):
+            getattr(args, fmt).write_bytes(animation_file(shared, years, image_options(args, animation=True), fmt))
+    if args.csv:
+        args.csv.write_text(to_csv(shared.selection, shared.atlas.country_names), encoding="utf-8")
+        meta = args.csv.with_name(args.csv.name + "-metadata.json")
+        meta.write_text(
+            json.dumps(
+                csv_metadata(shared.citation, shared.version, len(shared.selection)), indent=2, ensure_ascii=False
             ),
             encoding="utf-8",
         )
-    if args.png:
-        from geo.png import SIZES, render_png
-
-        args.png.write_bytes(
-            render_png(
-                selection,
-                atlas.countries,
-                colors,
-                atlas.vendor_names,
-                title=PROJECT_NAME,
-                sentence=sentence,
-                credit=credit_line(version, link),
-                date=date.today().isoformat(),
-                size=SIZES[args.png_size],
-            )
-        )
-    if args.csv:
-        args.csv.write_text(to_csv(selection, atlas.country_names), encoding="utf-8")
-        meta = args.csv.with_name(args.csv.name + "-metadata.json")
-        meta.write_text(
-            json.dumps(csv_metadata(cite, version, len(selection)), indent=2, ensure_ascii=False), encoding="utf-8"
-        )
     if args.geojson:
-        args.geojson.write_text(to_geojson(selection), encoding="utf-8")
+        args.geojson.write_text(to_geojson(shared.selection), encoding="utf-8")
 
 
 def print_problems(problems: Sequence[object], allowed: bool) -> None:
@@ -170,9 +170,9 @@ def print_problems(problems: Sequence[object], allowed: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    outputs = [p for p in (args.html, args.png, args.csv, args.geojson) if p]
+    outputs = [getattr(args, name) for name in OUTPUTS if getattr(args, name)]
     if not outputs and not args.list:
-        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson (or --list)")
+        parser.error("nothing to write: give at least one of " + ", ".join(f"--{n}" for n in OUTPUTS) + " (or --list)")
     missing = sorted({str(p.parent) for p in outputs if not p.parent.is_dir()})
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))
@@ -193,13 +193,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if parsed.ignored:
         parser.error("could not use: " + "; ".join(parsed.ignored) + " (`--list FILTER` shows the valid values)")
     selection = apply_filters(atlas.deployments, parsed.filters)
+    if args.highlight and args.highlight not in set(selection["id"]):
+        parser.error(f"--highlight {args.highlight}: no record with that id in the selection")
+    if (args.gif or args.mp4) and selection.empty:
+        parser.error("--gif/--mp4: no record matches these filters, so there is no timeline to animate")
     colors = assign_colors(atlas.deployments)
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
     version = data_version(args.data_dir)
     link = permalink(args.base_url, parsed.filters)
     cite = citation(sentence, link, version)
+    shared = Shared(atlas, selection, colors, sentence, version, link, cite)
     try:
-        write_outputs(args, atlas, selection, colors, sentence, cite, version, link)
+        write_outputs(args, shared, timeline_years(parsed.filters, vocabulary.year_bounds))
     except OSError as error:
         print(
             f"error: could not write {error.filename or 'an output file'}: {error.strerror or error}", file=sys.stderr

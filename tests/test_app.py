@@ -274,3 +274,28 @@ def test_the_public_address_reaches_the_link_and_the_citation(data_dir, monkeypa
 def test_without_a_public_address_the_share_tab_warns(app):
     open_tab(app, "Share & cite")
     assert any("points at this computer" in w.value and "ATLAS_PUBLIC_URL" in w.value for w in app.warning)
+
+
+def test_the_share_tab_offers_images_in_every_format_size_and_framing_and_the_timeline(app):
+    open_tab(app, "Share & cite")
+    assert app.selectbox(key="img_size").options[:2] == ["1600x900 (print, 16:9)", "3200x1800 (print, 16:9, large)"]
+    assert "Africa" in app.selectbox(key="img_framing").options
+    assert app.selectbox(key="img_style").options == ["Points by vendor", "Countries shaded by count"]
+    labels = {
+        app.download_button(key=k).label
+        for k in ("dl_img_png", "dl_img_svg", "dl_img_pdf", "dl_anim_gif", "dl_anim_mp4")
+    }
+    assert labels == {"Image (PNG)", "Image (SVG)", "Image (PDF)", "Timeline (GIF)", "Timeline (MP4)"}
+    assert not [c for c in app.checkbox if c.key == "img_highlight"]  # no record is open
+    app.session_state["selected_id"] = "bb-city"
+    app.run()
+    assert app.checkbox(key="img_highlight").label == "Highlight the open record"
+
+
+def test_an_empty_selection_offers_no_timeline(app):
+    multiselect(app, "Vendor").set_value(["cobalt"]).run()
+    multiselect(app, "Deployment country").set_value(["AA"]).run()
+    open_tab(app, "Share & cite")
+    assert not app.exception
+    assert app.download_button(key="dl_img_png").label == "Image (PNG)"
+    assert not [b for b in app.get("download_button") if "Timeline" in b.proto.label]

@@ -193,6 +193,9 @@ def test_cli_writes_what_the_app_would_for_the_same_filters(tmp_path, data_dir, 
         (["--vendor", "acme"], "nothing to write"),
         (["--png-size", "10x10", "--png", "x.png"], "invalid choice"),
         (["--csv", "/nonexistent-folder/x.csv"], "no such folder for the output: /nonexistent-folder"),
+        (["--region", "atlantis", "--png", "x.png"], "invalid choice: 'atlantis'"),
+        (["--highlight", "no-such-id", "--png", "x.png"], "--highlight no-such-id: no record with that id"),
+        (["--vendor", "cobalt", "--country", "AA", "--gif", "x.gif"], "no record matches these filters"),
     ],
 )
 def test_cli_bad_arguments_give_a_clear_message_and_exit_2(args, message, data_dir, capsys):
@@ -208,3 +211,24 @@ def test_cli_reports_an_output_it_cannot_write_without_a_traceback(tmp_path, dat
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: could not write") and str(tmp_path / "taken") in err and "Traceback" not in err
+
+
+def test_cli_writes_vector_images_and_animations_with_the_same_filters(tmp_path, data_dir):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    out = tmp_path / "out"
+    out.mkdir()
+    files = {fmt: out / f"s.{fmt}" for fmt in ("png", "svg", "pdf", "gif", "mp4")}
+    args = ["--data-dir", str(data_dir), "--country", "BB", "--region", "africa", "--labels", "--size", "1080x1080"]
+    args += ["--highlight", "bb-city", "--from", "2019"]
+    for fmt, path in files.items():
+        args += [f"--{fmt}", str(path)]
+    assert snapshot.main(args) == 0
+    assert Image.open(files["png"]).size == (1080, 1080)
+    svg = files["svg"].read_text()
+    assert "Bland safe city" in svg and "Map framed on Africa" in svg  # the highlighted record, the framing
+    assert "Facial Recognition Atlas" in PdfReader(files["pdf"]).pages[0].extract_text()
+    gif = Image.open(files["gif"])
+    assert gif.size == (1080, 1080) and gif.n_frames == len(range(2019, 2022)) + 1  # from 2019 to the data's last year, then the pause
+    assert files["mp4"].read_bytes()[4:8] == b"ftyp"

@@ -1,0 +1,72 @@
+"""The picture and map-file outputs of a selection, built the same way for the app's share tab and the CLI:
+one place that knows which texts, colours and years go into a snapshot, an image or an animation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+
+from geo.citation import PROJECT_NAME, credit_line
+from geo.filters import Filters
+from geo.graphics import ImageOptions, Texts, render_animation, render_image
+from geo.load import Atlas
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One selection as it is shared: the records, their colours, the sentence that says what is shown,
+    the data version, the link that reopens the view, and the citation."""
+
+    atlas: Atlas
+    selection: gpd.GeoDataFrame
+    colors: Mapping[str, str]
+    sentence: str
+    version: str
+    link: str
+    citation: str
+
+    def texts(self, retrieved: date | None = None) -> Texts:
+        day = (retrieved or date.today()).isoformat()
+        return Texts(PROJECT_NAME, self.sentence, credit_line(self.version, self.link), day)
+
+
+def snapshot_file(shared: Shared) -> str:
+    """The self-contained HTML map of the selection."""
+    from geo.snapshot_html import snapshot_html
+
+    return snapshot_html(
+        shared.selection,
+        shared.atlas.countries,
+        shared.colors,
+        shared.atlas.vendor_names,
+        shared.atlas.country_names,
+        title=PROJECT_NAME,
+        sentence=shared.sentence,
+        citation=shared.citation,
+    )
+
+
+def image_file(shared: Shared, options: ImageOptions, fmt: str) -> bytes:
+    """A PNG, SVG or PDF of the selection."""
+    atlas = shared.atlas
+    return render_image(
+        shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), options, fmt
+    )
+
+
+def timeline_years(filters: Filters, year_bounds: tuple[int, int]) -> tuple[int | None, int]:
+    """The years an animation runs over: from the filter's first year (else the selection's first start)
+    to its last year (else the data's last)."""
+    year_from, year_to = filters["years"]
+    return year_from, year_to if year_to is not None else year_bounds[1]
+
+
+def animation_file(shared: Shared, years: tuple[int | None, int], options: ImageOptions, fmt: str) -> bytes:
+    """The GIF or MP4 of the selection's spread, one frame per year."""
+    atlas = shared.atlas
+    return render_animation(
+        shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), years, options, fmt
+    )
