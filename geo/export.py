@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
-from geo.citation import LICENCE_NOTE, PROJECT_NAME
+from geo.metadata import DatasetMetadata, load_metadata
 from geo.validate import is_ascii_int
 
 LIST_SEPARATOR = "; "
@@ -137,14 +137,20 @@ def csv_to_features(text: str) -> list[dict[str, Any]]:
     return features
 
 
-def csv_metadata(citation_text: str, version: str, rows: int) -> dict[str, Any]:
-    """What accompanies a CSV download: the citation, data version, licence and a column guide."""
+def csv_metadata(
+    citation_text: str, version: str, rows: int, metadata: DatasetMetadata | None = None
+) -> dict[str, Any]:
+    """What accompanies a CSV download: the citation, data version, publisher, licence and a column guide."""
+    meta = metadata or load_metadata()
     return {
-        "title": f"{PROJECT_NAME}: filtered deployments",
+        "title": f"{meta.title}: filtered deployments",
         "citation": citation_text,
         "data_version": version,
         "rows": rows,
-        "licence": LICENCE_NOTE,
+        "publisher": meta.publisher,
+        "maintainer": meta.maintainer,
+        "licence": meta.licence_note,
+        "licence_url": meta.licence.url,
         "columns": {f.name: f.description for f in schema.DEPLOYMENT_FIELDS if f.name != "sources"}
         | {
             "longitude": "WGS84 longitude",
@@ -192,21 +198,27 @@ def _table_field(f: schema.Field) -> dict[str, Any]:
     return entry
 
 
-def datapackage(version: str) -> dict[str, Any]:
-    """A Frictionless Data package descriptor for `data/`, generated from the schema."""
+def _contributors(meta: DatasetMetadata) -> list[dict[str, str]]:
+    maintainer = {"title": meta.maintainer, "role": "maintainer"}
+    if meta.maintainer_email:
+        maintainer["email"] = meta.maintainer_email
+    return [{"title": meta.publisher, "role": "publisher"}, maintainer]
+
+
+def datapackage(version: str, metadata: DatasetMetadata | None = None) -> dict[str, Any]:
+    """A Frictionless Data package descriptor for `data/`, generated from the schema and data/metadata.json."""
+    meta = metadata or load_metadata()
+    outlines = meta.country_outlines
+    homepage = {"homepage": meta.homepage} if meta.homepage else {}
     return {
         "profile": "data-package",
         "name": "facial-recognition-atlas",
-        "title": PROJECT_NAME,
-        "description": "Facial-recognition deployments worldwide, each with its sources, vendors and confidence.",
+        "title": meta.title,
+        "description": meta.description,
+        **homepage,
         "version": version,
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
-        ],
+        "licenses": [{"name": meta.licence.id, "title": meta.licence.name, "path": meta.licence.url}],
+        "contributors": _contributors(meta),
         "sources": [
             {
                 "title": "Seed articles and further public reporting; each record cites its own sources "
@@ -242,7 +254,9 @@ def datapackage(version: str) -> dict[str, Any]:
                 "path": "countries.geojson",
                 "format": "geojson",
                 "mediatype": "application/geo+json",
-                "licenses": [{"name": "PDDL-1.0", "title": "Public domain (Natural Earth)"}],
+                "licenses": [
+                    {"name": outlines.licence_id, "title": f"{outlines.licence_name.capitalize()} ({outlines.source})"}
+                ],
                 "description": "Country outlines (Polygon and MultiPolygon features); fields below are the features' properties.",
                 "schema": {
                     "fields": [

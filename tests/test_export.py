@@ -3,14 +3,15 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
 import synthetic
 
-from geo import schema, snapshot
-from geo.citation import citation, data_version
-from geo.export import datapackage, to_csv, to_geojson
+from geo import metadata, schema, snapshot
+from geo.citation import citation, credit_line, data_version
+from geo.export import csv_metadata, datapackage, to_csv, to_geojson
 from geo.filters import Filters, apply_filters, build_vocabulary, selection_sentence, year_bounds
 from geo.load import load_atlas, read_deployments
 from geo.mapdata import assign_colors
@@ -124,12 +125,77 @@ def test_data_version_changes_with_the_data(data_dir):
     assert data_version(data_dir) != before
 
 
-def test_citation_names_project_version_view_link_and_date():
+def test_citation_names_project_version_publisher_view_link_licence_and_date():
     text = citation("Showing 2 of 5 deployments: vendor Bolt AI", "http://h/?vendor=bolt", "abc123", date(2026, 11, 22))
     assert text == (
-        "Facial Recognition Atlas (data version abc123). Showing 2 of 5 deployments: vendor Bolt AI. "
-        "http://h/?vendor=bolt. Retrieved 2026-11-22."
+        "Facial Recognition Atlas (data version abc123), Facial Recognition Atlas project. "
+        "Showing 2 of 5 deployments: vendor Bolt AI. http://h/?vendor=bolt. Licence: CC BY 4.0. Retrieved 2026-11-22."
     )
+
+
+@pytest.fixture
+def other_metadata(tmp_path, monkeypatch):
+    """data/metadata.json replaced by a copy naming another publisher and licence."""
+    entry = json.loads((DATA_DIR / "metadata.json").read_text())
+    entry["publisher"] = "Test Desk Collective"
+    entry["maintainer"] = "Test Maintainers"
+    entry["licence"] = {
+        "id": "ODbL-1.0",
+        "name": "Open Data Commons Open Database License 1.0",
+        "short_name": "ODbL 1.0",
+        "url": "https://opendatacommons.org/licenses/odbl/1-0/",
+    }
+    path = tmp_path / "metadata.json"
+    path.write_text(json.dumps(entry))
+    monkeypatch.setattr(metadata, "METADATA_PATH", path)
+    return entry
+
+
+def test_citation_and_credit_line_take_publisher_and_licence_from_the_metadata_file(other_metadata):
+    text = citation("Showing 1 of 5 deployments", "http://h/", "abc123", date(2026, 11, 22))
+    assert "Test Desk Collective" in text and "Licence: ODbL 1.0." in text and "CC BY" not in text
+    credit = credit_line("abc123", "http://h/")
+    assert "Test Desk Collective" in credit and "Data ODbL 1.0" in credit and "CC BY" not in credit
+
+
+def test_datapackage_and_csv_metadata_take_publisher_and_licence_from_the_metadata_file(other_metadata):
+    package = datapackage("abc")
+    assert package["licenses"] == [
+        {
+            "name": "ODbL-1.0",
+            "title": "Open Data Commons Open Database License 1.0",
+            "path": "https://opendatacommons.org/licenses/odbl/1-0/",
+        }
+    ]
+    assert {"title": "Test Desk Collective", "role": "publisher"} in package["contributors"]
+    assert {"title": "Test Maintainers", "role": "maintainer"} in package["contributors"]
+    assert "homepage" not in package  # none is known: null in the file
+    meta = csv_metadata("cite", "abc", 3)
+    assert meta["publisher"] == "Test Desk Collective" and "ODbL 1.0" in meta["licence"]
+    assert meta["licence_url"] == "https://opendatacommons.org/licenses/odbl/1-0/"
+
+
+def test_snapshot_html_shows_the_publisher_and_licence_of_the_metadata_file(rich_atlas, other_metadata):
+    page = snapshot_html(
+        rich_atlas.deployments,
+        rich_atlas.countries,
+        assign_colors(rich_atlas.deployments),
+        rich_atlas.vendor_names,
+        rich_atlas.country_names,
+        title="T",
+        sentence="S",
+        citation=citation("S", "http://h/", "abc"),
+    )
+    footer = re.search(r'<span id="atlas-citation">(.*?)</span>', page)
+    assert footer and "Test Desk Collective" in footer.group(1) and "Licence: ODbL 1.0" in footer.group(1)
+
+
+def test_a_metadata_file_without_a_publisher_is_refused_with_the_field_named(tmp_path):
+    entry = json.loads((DATA_DIR / "metadata.json").read_text())
+    entry["publisher"] = ""
+    (tmp_path / "metadata.json").write_text(json.dumps(entry))
+    with pytest.raises(ValueError, match="field 'publisher': received ''; expected non-empty text"):
+        metadata.load_metadata(tmp_path / "metadata.json")
 
 
 def test_snapshot_html_is_self_contained_and_escapes_text(rich_atlas):
