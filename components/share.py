@@ -1,4 +1,4 @@
-"""Share and cite: the permalink, a copyable citation, downloads (HTML map, PNG, CSV, GeoJSON, the full
+"""Share and cite: the permalink, a copyable citation, downloads (HTML map, PNG, CSV, Excel, GeoJSON, the full
 dataset with its datapackage.json) and embed code. Files are generated only when a button is clicked."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.citation import PROJECT_NAME, citation, credit_line, data_version
-from geo.export import csv_metadata, datapackage, to_csv, to_geojson
+from geo.export import XLSX_MIME, csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.html import markdown_code
 from geo.load import Atlas
 from geo.png import SIZES, render_png
@@ -102,6 +102,13 @@ def render_share(
             "deployments.csv",
             "text/csv",
             "dl_csv",
+        )
+        _download(
+            "Download data (Excel)",
+            lambda: to_xlsx(selection, atlas.country_names, cite, version),
+            "deployments.xlsx",
+            XLSX_MIME,
+            "dl_xlsx",
         )
     with columns[1]:
         for label, size in SIZES.items():

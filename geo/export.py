@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +78,15 @@ def csv_columns(max_sources: int) -> list[str]:
     return [*fields, "longitude", "latitude", *sources]
 
 
-def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None) -> str:
-    """One row per record, with a byte-order mark; list fields joined with '; '; vendor and country names
-    beside their ids; every source as a numbered column group."""
+def table_rows(
+    selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and rows of the CSV and the XLSX's first sheet: one row per record, list fields joined
+    with '; ', vendor and country names beside their ids, every source as a numbered column group."""
     features = to_features(selection)
     vendor_names = list(selection["vendor_names"]) if "vendor_names" in selection else [[] for _ in features]
     max_sources = max((len(f["properties"]["sources"]) for f in features), default=1)
-    out = io.StringIO()
-    out.write(BYTE_ORDER_MARK)
-    writer = csv.DictWriter(out, fieldnames=csv_columns(max_sources), lineterminator="\n")
-    writer.writeheader()
+    rows = []
     for feature, names in zip(features, vendor_names):
         props = feature["properties"]
         row: dict[str, Any] = {k: ("" if v is None else v) for k, v in props.items() if k != "sources"}
@@ -100,6 +99,18 @@ def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None 
         row["longitude"], row["latitude"] = feature["geometry"]["coordinates"]
         for i, source in enumerate(props["sources"], start=1):
             row.update({f"source{i}_{key}": source[key] for key in SOURCE_KEYS})
+        rows.append(row)
+    return csv_columns(max_sources), rows
+
+
+def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None) -> str:
+    """The table rows as CSV with a byte-order mark (so Excel reads UTF-8), every cell spreadsheet-safe."""
+    columns, rows = table_rows(selection, country_names)
+    out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()
 
@@ -163,6 +174,78 @@ def csv_metadata(
         },
         "list_separator": LIST_SEPARATOR,
     }
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SOURCES_SHEET_COLUMNS = ("deployment_id", "deployment_name", "source_number", *SOURCE_KEYS)
+CITATION_SHEET_FIELDS = {
+    "title": "Title",
+    "citation": "Citation",
+    "data_version": "Data version",
+    "rows": "Rows",
+    "publisher": "Publisher",
+    "maintainer": "Maintainer",
+    "licence": "Licence",
+    "licence_url": "Licence URL",
+    "list_separator": "List separator",
+}
+MAX_COLUMN_WIDTH = 60
+
+
+def _write_sheet(sheet: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A bold, frozen header row, then the rows. Text is stored as text (never as a formula, and marked so
+    that Excel keeps it text when the cell is edited); columns are as wide as their content, up to a limit."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    widths = [len(c) for c in columns]
+    for values in rows:
+        sheet.append([None if v == "" else v for v in values])
+        widths = [max(w, len(str(v))) for w, v in zip(widths, values)]
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
+                cell.quotePrefix = True
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
+
+
+def to_xlsx(
+    selection: gpd.GeoDataFrame,
+    country_names: Mapping[str, str] | None,
+    citation_text: str,
+    version: str,
+    metadata: DatasetMetadata | None = None,
+) -> bytes:
+    """An Excel workbook: "Deployments" (the CSV's columns and rows), "Sources" (one row per source of each
+    record) and "Citation" (the citation, data version, row count, publisher and licence)."""
+    from openpyxl import Workbook
+
+    columns, rows = table_rows(selection, country_names)
+    workbook = Workbook()
+    deployments = workbook.active
+    deployments.title = "Deployments"
+    _write_sheet(deployments, columns, ([row.get(c, "") for c in columns] for row in rows))
+    sources = [
+        (feature["properties"]["id"], feature["properties"]["name"], number, *(source[k] for k in SOURCE_KEYS))
+        for feature in to_features(selection)
+        for number, source in enumerate(feature["properties"]["sources"], start=1)
+    ]
+    _write_sheet(workbook.create_sheet("Sources"), SOURCES_SHEET_COLUMNS, sources)
+    about = csv_metadata(citation_text, version, len(rows), metadata)
+    _write_sheet(
+        workbook.create_sheet("Citation"),
+        ("field", "value"),
+        ((CITATION_SHEET_FIELDS[k], about[k]) for k in CITATION_SHEET_FIELDS),
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 FRICTIONLESS_TYPES = {

@@ -1,4 +1,4 @@
-"""Write the HTML map, PNG image, CSV or GeoJSON of a selection without starting the app.
+"""Write the HTML map, PNG image, CSV, GeoJSON or Excel workbook of a selection without starting the app.
 
 Example:
     python -m geo.snapshot --vendor huawei --from 2015 --to 2020 --html map.html --png map.png --csv map.csv
@@ -23,7 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo.citation import PROJECT_NAME, citation, credit_line, data_version
-from geo.export import csv_metadata, to_csv, to_geojson
+from geo.export import csv_metadata, to_csv, to_geojson, to_xlsx
 from geo.filters import (
     CHOICE_FILTERS,
     Filters,
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--png-size", default="1600x900", choices=["1600x900", "3200x1800"])
     parser.add_argument("--csv", type=Path, help="write CSV here (and its metadata next to it)")
     parser.add_argument("--geojson", type=Path, help="write GeoJSON here")
+    parser.add_argument("--xlsx", type=Path, help="write an Excel workbook here (deployments, sources, citation)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
     parser.add_argument(
         "--base-url",
@@ -144,6 +145,8 @@ def write_outputs(
         )
     if args.geojson:
         args.geojson.write_text(to_geojson(selection), encoding="utf-8")
+    if args.xlsx:
+        args.xlsx.write_bytes(to_xlsx(selection, atlas.country_names, cite, version))
 
 
 def print_problems(problems: Sequence[object], allowed: bool) -> None:
@@ -170,9 +173,9 @@ def print_problems(problems: Sequence[object], allowed: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    outputs = [p for p in (args.html, args.png, args.csv, args.geojson) if p]
+    outputs = [p for p in (args.html, args.png, args.csv, args.geojson, args.xlsx) if p]
     if not outputs and not args.list:
-        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson (or --list)")
+        parser.error("nothing to write: give at least one of --html, --png, --csv, --geojson, --xlsx (or --list)")
     missing = sorted({str(p.parent) for p in outputs if not p.parent.is_dir()})
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))

@@ -274,3 +274,9 @@ def test_the_public_address_reaches_the_link_and_the_citation(data_dir, monkeypa
 def test_without_a_public_address_the_share_tab_warns(app):
     open_tab(app, "Share & cite")
     assert any("points at this computer" in w.value and "ATLAS_PUBLIC_URL" in w.value for w in app.warning)
+
+
+def test_the_share_tab_offers_the_data_as_an_excel_workbook(app):
+    open_tab(app, "Share & cite")
+    button = app.download_button(key="dl_xlsx")
+    assert button.label == "Download data (Excel)"  # the file itself is made on click; AppTest cannot fetch it
