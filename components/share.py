@@ -1,5 +1,5 @@
 """Share and cite: the permalink, a copyable citation, downloads (HTML map; an image as PNG, SVG or PDF in
-print and social sizes, framed, labelled and styled as chosen; the timeline as GIF or MP4; CSV, GeoJSON,
+print and social sizes, framed, labelled and styled as chosen; the timeline as GIF or MP4; CSV, Excel, GeoJSON,
 the full dataset with its datapackage.json) and embed code. Files are generated only when a button is
 clicked."""
 
@@ -16,7 +16,7 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.citation import PROJECT_NAME, citation, data_version
-from geo.export import csv_metadata, datapackage, to_csv, to_geojson
+from geo.export import XLSX_MIME, csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.graphics import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS, SIZES, STYLES, ImageOptions
 from geo.html import markdown_code
 from geo.load import Atlas
@@ -91,6 +91,13 @@ def render_share(
             "dl_geojson",
         )
     with columns[1]:
+        _download(
+            "Download data (Excel)",
+            lambda: to_xlsx(selection, atlas.country_names, cite, version),
+            "deployments.xlsx",
+            XLSX_MIME,
+            "dl_xlsx",
+        )
         _download(
             "CSV metadata and citation (JSON)",
             lambda: json.dumps(csv_metadata(cite, version, len(selection)), indent=2),

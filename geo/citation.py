@@ -6,9 +6,12 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-PROJECT_NAME = "Facial Recognition Atlas"
+from geo.metadata import DatasetMetadata, load_metadata
+
 VERSIONED_FILES = ("deployments.geojson", "vendors.csv")
-LICENCE_NOTE = "Data CC BY 4.0; country outlines Natural Earth (public domain)"
+# Read from data/metadata.json when imported; the functions below read the file each time they are called.
+PROJECT_NAME = load_metadata().title
+LICENCE_NOTE = load_metadata().licence_note
 
 
 def data_version(data_dir: Path) -> str:
@@ -20,12 +23,20 @@ def data_version(data_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def citation(sentence: str, link: str, version: str, retrieved: date | None = None) -> str:
-    """'Facial Recognition Atlas (data version …). Showing …. <link>. Retrieved YYYY-MM-DD.'"""
+def citation(
+    sentence: str, link: str, version: str, retrieved: date | None = None, metadata: DatasetMetadata | None = None
+) -> str:
+    """'Facial Recognition Atlas (data version …), Facial Recognition Atlas project. Showing …. <link>.
+    Licence: CC BY 4.0. Retrieved YYYY-MM-DD.' (title, publisher and licence from data/metadata.json)"""
+    meta = metadata or load_metadata()
     day = (retrieved or date.today()).isoformat()
-    return f"{PROJECT_NAME} (data version {version}). {sentence}. {link}. Retrieved {day}."
+    return (
+        f"{meta.title} (data version {version}), {meta.publisher}. {sentence}. {link}. "
+        f"Licence: {meta.licence.short_name}. Retrieved {day}."
+    )
 
 
-def credit_line(version: str, link: str) -> str:
+def credit_line(version: str, link: str, metadata: DatasetMetadata | None = None) -> str:
     """The image footer's citation (the filter sentence is the image's subtitle; the date follows it)."""
-    return f"{PROJECT_NAME} (data version {version}) · {link} · {LICENCE_NOTE}"
+    meta = metadata or load_metadata()
+    return f"{meta.title} (data version {version}), {meta.publisher} · {link} · {meta.licence_note}"

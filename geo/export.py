@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
-from geo.citation import LICENCE_NOTE, PROJECT_NAME
+from geo.metadata import DatasetMetadata, load_metadata
 from geo.validate import is_ascii_int
 
 LIST_SEPARATOR = "; "
@@ -78,16 +78,15 @@ def csv_columns(max_sources: int) -> list[str]:
     return [*fields, "longitude", "latitude", *sources]
 
 
-def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None) -> str:
-    """One row per record, with a byte-order mark; list fields joined with '; '; vendor and country names
-    beside their ids; every source as a numbered column group."""
+def table_rows(
+    selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and rows of the CSV and the XLSX's first sheet: one row per record, list fields joined
+    with '; ', vendor and country names beside their ids, every source as a numbered column group."""
     features = to_features(selection)
     vendor_names = list(selection["vendor_names"]) if "vendor_names" in selection else [[] for _ in features]
     max_sources = max((len(f["properties"]["sources"]) for f in features), default=1)
-    out = io.StringIO()
-    out.write(BYTE_ORDER_MARK)
-    writer = csv.DictWriter(out, fieldnames=csv_columns(max_sources), lineterminator="\n")
-    writer.writeheader()
+    rows = []
     for feature, names in zip(features, vendor_names):
         props = feature["properties"]
         row: dict[str, Any] = {k: ("" if v is None else v) for k, v in props.items() if k != "sources"}
@@ -100,6 +99,18 @@ def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None 
         row["longitude"], row["latitude"] = feature["geometry"]["coordinates"]
         for i, source in enumerate(props["sources"], start=1):
             row.update({f"source{i}_{key}": source[key] for key in SOURCE_KEYS})
+        rows.append(row)
+    return csv_columns(max_sources), rows
+
+
+def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None) -> str:
+    """The table rows as CSV with a byte-order mark (so Excel reads UTF-8), every cell spreadsheet-safe."""
+    columns, rows = table_rows(selection, country_names)
+    out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()
 
@@ -137,14 +148,20 @@ def csv_to_features(text: str) -> list[dict[str, Any]]:
     return features
 
 
-def csv_metadata(citation_text: str, version: str, rows: int) -> dict[str, Any]:
-    """What accompanies a CSV download: the citation, data version, licence and a column guide."""
+def csv_metadata(
+    citation_text: str, version: str, rows: int, metadata: DatasetMetadata | None = None
+) -> dict[str, Any]:
+    """What accompanies a CSV download: the citation, data version, publisher, licence and a column guide."""
+    meta = metadata or load_metadata()
     return {
-        "title": f"{PROJECT_NAME}: filtered deployments",
+        "title": f"{meta.title}: filtered deployments",
         "citation": citation_text,
         "data_version": version,
         "rows": rows,
-        "licence": LICENCE_NOTE,
+        "publisher": meta.publisher,
+        "maintainer": meta.maintainer,
+        "licence": meta.licence_note,
+        "licence_url": meta.licence.url,
         "columns": {f.name: f.description for f in schema.DEPLOYMENT_FIELDS if f.name != "sources"}
         | {
             "longitude": "WGS84 longitude",
@@ -157,6 +174,78 @@ def csv_metadata(citation_text: str, version: str, rows: int) -> dict[str, Any]:
         },
         "list_separator": LIST_SEPARATOR,
     }
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SOURCES_SHEET_COLUMNS = ("deployment_id", "deployment_name", "source_number", *SOURCE_KEYS)
+CITATION_SHEET_FIELDS = {
+    "title": "Title",
+    "citation": "Citation",
+    "data_version": "Data version",
+    "rows": "Rows",
+    "publisher": "Publisher",
+    "maintainer": "Maintainer",
+    "licence": "Licence",
+    "licence_url": "Licence URL",
+    "list_separator": "List separator",
+}
+MAX_COLUMN_WIDTH = 60
+
+
+def _write_sheet(sheet: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A bold, frozen header row, then the rows. Text is stored as text (never as a formula, and marked so
+    that Excel keeps it text when the cell is edited); columns are as wide as their content, up to a limit."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    widths = [len(c) for c in columns]
+    for values in rows:
+        sheet.append([None if v == "" else v for v in values])
+        widths = [max(w, len(str(v))) for w, v in zip(widths, values)]
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
+                cell.quotePrefix = True
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
+
+
+def to_xlsx(
+    selection: gpd.GeoDataFrame,
+    country_names: Mapping[str, str] | None,
+    citation_text: str,
+    version: str,
+    metadata: DatasetMetadata | None = None,
+) -> bytes:
+    """An Excel workbook: "Deployments" (the CSV's columns and rows), "Sources" (one row per source of each
+    record) and "Citation" (the citation, data version, row count, publisher and licence)."""
+    from openpyxl import Workbook
+
+    columns, rows = table_rows(selection, country_names)
+    workbook = Workbook()
+    deployments = workbook.active
+    deployments.title = "Deployments"
+    _write_sheet(deployments, columns, ([row.get(c, "") for c in columns] for row in rows))
+    sources = [
+        (feature["properties"]["id"], feature["properties"]["name"], number, *(source[k] for k in SOURCE_KEYS))
+        for feature in to_features(selection)
+        for number, source in enumerate(feature["properties"]["sources"], start=1)
+    ]
+    _write_sheet(workbook.create_sheet("Sources"), SOURCES_SHEET_COLUMNS, sources)
+    about = csv_metadata(citation_text, version, len(rows), metadata)
+    _write_sheet(
+        workbook.create_sheet("Citation"),
+        ("field", "value"),
+        ((CITATION_SHEET_FIELDS[k], about[k]) for k in CITATION_SHEET_FIELDS),
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 FRICTIONLESS_TYPES = {
@@ -192,21 +281,27 @@ def _table_field(f: schema.Field) -> dict[str, Any]:
     return entry
 
 
-def datapackage(version: str) -> dict[str, Any]:
-    """A Frictionless Data package descriptor for `data/`, generated from the schema."""
+def _contributors(meta: DatasetMetadata) -> list[dict[str, str]]:
+    maintainer = {"title": meta.maintainer, "role": "maintainer"}
+    if meta.maintainer_email:
+        maintainer["email"] = meta.maintainer_email
+    return [{"title": meta.publisher, "role": "publisher"}, maintainer]
+
+
+def datapackage(version: str, metadata: DatasetMetadata | None = None) -> dict[str, Any]:
+    """A Frictionless Data package descriptor for `data/`, generated from the schema and data/metadata.json."""
+    meta = metadata or load_metadata()
+    outlines = meta.country_outlines
+    homepage = {"homepage": meta.homepage} if meta.homepage else {}
     return {
         "profile": "data-package",
         "name": "facial-recognition-atlas",
-        "title": PROJECT_NAME,
-        "description": "Facial-recognition deployments worldwide, each with its sources, vendors and confidence.",
+        "title": meta.title,
+        "description": meta.description,
+        **homepage,
         "version": version,
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
-        ],
+        "licenses": [{"name": meta.licence.id, "title": meta.licence.name, "path": meta.licence.url}],
+        "contributors": _contributors(meta),
         "sources": [
             {
                 "title": "Seed articles and further public reporting; each record cites its own sources "
@@ -242,7 +337,9 @@ def datapackage(version: str) -> dict[str, Any]:
                 "path": "countries.geojson",
                 "format": "geojson",
                 "mediatype": "application/geo+json",
-                "licenses": [{"name": "PDDL-1.0", "title": "Public domain (Natural Earth)"}],
+                "licenses": [
+                    {"name": outlines.licence_id, "title": f"{outlines.licence_name.capitalize()} ({outlines.source})"}
+                ],
                 "description": "Country outlines (Polygon and MultiPolygon features); fields below are the features' properties.",
                 "schema": {
                     "fields": [

@@ -1,4 +1,4 @@
-"""Write the HTML map, PNG image, CSV or GeoJSON of a selection without starting the app.
+"""Write the HTML map, PNG image, CSV, GeoJSON or Excel workbook of a selection without starting the app.
 
 Example:
     python -m geo.snapshot --vendor huawei --from 2015 --to 2020 --html map.html --png map.png --csv map.csv
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo.citation import citation, data_version
-from geo.export import csv_metadata, to_csv, to_geojson
+from geo.export import csv_metadata, to_csv, to_geojson, to_xlsx
 from geo.filters import (
     CHOICE_FILTERS,
     Filters,
@@ -50,7 +50,7 @@ EXIT_BAD_ARGUMENTS = 2  # also: the data cannot be read at all
 EXIT_INVALID_RECORDS = 3
 MAX_PROBLEMS_PRINTED = 50
 LISTABLE = tuple(f.name for f in CHOICE_FILTERS)
-OUTPUTS = ("html", "png", "svg", "pdf", "gif", "mp4", "csv", "geojson")
+OUTPUTS = ("html", "png", "svg", "pdf", "gif", "mp4", "csv", "xlsx", "geojson")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--highlight", metavar="ID", help="ring one record (by id) and label it with its name")
     parser.add_argument("--csv", type=Path, help="write CSV here (and its metadata next to it)")
     parser.add_argument("--geojson", type=Path, help="write GeoJSON here")
+    parser.add_argument("--xlsx", type=Path, help="write an Excel workbook here (deployments, sources, citation)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
     parser.add_argument(
         "--base-url",
@@ -144,6 +145,8 @@ def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | N
         )
     if args.geojson:
         args.geojson.write_text(to_geojson(shared.selection), encoding="utf-8")
+    if args.xlsx:
+        args.xlsx.write_bytes(to_xlsx(shared.selection, shared.atlas.country_names, shared.citation, shared.version))
 
 
 def print_problems(problems: Sequence[object], allowed: bool) -> None:

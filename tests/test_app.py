@@ -299,3 +299,9 @@ def test_an_empty_selection_offers_no_timeline(app):
     assert not app.exception
     assert app.download_button(key="dl_img_png").label == "Image (PNG)"
     assert not [b for b in app.get("download_button") if "Timeline" in b.proto.label]
+
+
+def test_the_share_tab_offers_the_data_as_an_excel_workbook(app):
+    open_tab(app, "Share & cite")
+    button = app.download_button(key="dl_xlsx")
+    assert button.label == "Download data (Excel)"  # the file itself is made on click; AppTest cannot fetch it

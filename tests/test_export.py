@@ -3,14 +3,17 @@
 import csv
 import io
 import json
+import re
+import zipfile
 from datetime import date
 
+import openpyxl
 import pytest
 import synthetic
 
-from geo import schema, snapshot
-from geo.citation import citation, data_version
-from geo.export import datapackage, to_csv, to_geojson
+from geo import metadata, schema, snapshot
+from geo.citation import citation, credit_line, data_version
+from geo.export import csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.filters import Filters, apply_filters, build_vocabulary, selection_sentence, year_bounds
 from geo.load import load_atlas, read_deployments
 from geo.mapdata import assign_colors
@@ -124,12 +127,77 @@ def test_data_version_changes_with_the_data(data_dir):
     assert data_version(data_dir) != before
 
 
-def test_citation_names_project_version_view_link_and_date():
+def test_citation_names_project_version_publisher_view_link_licence_and_date():
     text = citation("Showing 2 of 5 deployments: vendor Bolt AI", "http://h/?vendor=bolt", "abc123", date(2026, 11, 22))
     assert text == (
-        "Facial Recognition Atlas (data version abc123). Showing 2 of 5 deployments: vendor Bolt AI. "
-        "http://h/?vendor=bolt. Retrieved 2026-11-22."
+        "Facial Recognition Atlas (data version abc123), Facial Recognition Atlas project. "
+        "Showing 2 of 5 deployments: vendor Bolt AI. http://h/?vendor=bolt. Licence: CC BY 4.0. Retrieved 2026-11-22."
     )
+
+
+@pytest.fixture
+def other_metadata(tmp_path, monkeypatch):
+    """data/metadata.json replaced by a copy naming another publisher and licence."""
+    entry = json.loads((DATA_DIR / "metadata.json").read_text())
+    entry["publisher"] = "Test Desk Collective"
+    entry["maintainer"] = "Test Maintainers"
+    entry["licence"] = {
+        "id": "ODbL-1.0",
+        "name": "Open Data Commons Open Database License 1.0",
+        "short_name": "ODbL 1.0",
+        "url": "https://opendatacommons.org/licenses/odbl/1-0/",
+    }
+    path = tmp_path / "metadata.json"
+    path.write_text(json.dumps(entry))
+    monkeypatch.setattr(metadata, "METADATA_PATH", path)
+    return entry
+
+
+def test_citation_and_credit_line_take_publisher_and_licence_from_the_metadata_file(other_metadata):
+    text = citation("Showing 1 of 5 deployments", "http://h/", "abc123", date(2026, 11, 22))
+    assert "Test Desk Collective" in text and "Licence: ODbL 1.0." in text and "CC BY" not in text
+    credit = credit_line("abc123", "http://h/")
+    assert "Test Desk Collective" in credit and "Data ODbL 1.0" in credit and "CC BY" not in credit
+
+
+def test_datapackage_and_csv_metadata_take_publisher_and_licence_from_the_metadata_file(other_metadata):
+    package = datapackage("abc")
+    assert package["licenses"] == [
+        {
+            "name": "ODbL-1.0",
+            "title": "Open Data Commons Open Database License 1.0",
+            "path": "https://opendatacommons.org/licenses/odbl/1-0/",
+        }
+    ]
+    assert {"title": "Test Desk Collective", "role": "publisher"} in package["contributors"]
+    assert {"title": "Test Maintainers", "role": "maintainer"} in package["contributors"]
+    assert "homepage" not in package  # none is known: null in the file
+    meta = csv_metadata("cite", "abc", 3)
+    assert meta["publisher"] == "Test Desk Collective" and "ODbL 1.0" in meta["licence"]
+    assert meta["licence_url"] == "https://opendatacommons.org/licenses/odbl/1-0/"
+
+
+def test_snapshot_html_shows_the_publisher_and_licence_of_the_metadata_file(rich_atlas, other_metadata):
+    page = snapshot_html(
+        rich_atlas.deployments,
+        rich_atlas.countries,
+        assign_colors(rich_atlas.deployments),
+        rich_atlas.vendor_names,
+        rich_atlas.country_names,
+        title="T",
+        sentence="S",
+        citation=citation("S", "http://h/", "abc"),
+    )
+    footer = re.search(r'<span id="atlas-citation">(.*?)</span>', page)
+    assert footer and "Test Desk Collective" in footer.group(1) and "Licence: ODbL 1.0" in footer.group(1)
+
+
+def test_a_metadata_file_without_a_publisher_is_refused_with_the_field_named(tmp_path):
+    entry = json.loads((DATA_DIR / "metadata.json").read_text())
+    entry["publisher"] = ""
+    (tmp_path / "metadata.json").write_text(json.dumps(entry))
+    with pytest.raises(ValueError, match="field 'publisher': received ''; expected non-empty text"):
+        metadata.load_metadata(tmp_path / "metadata.json")
 
 
 def test_snapshot_html_is_self_contained_and_escapes_text(rich_atlas):
@@ -230,5 +298,87 @@ def test_cli_writes_vector_images_and_animations_with_the_same_filters(tmp_path,
     assert "Bland safe city" in svg and "Map framed on Africa" in svg  # the highlighted record, the framing
     assert "Facial Recognition Atlas" in PdfReader(files["pdf"]).pages[0].extract_text()
     gif = Image.open(files["gif"])
-    assert gif.size == (1080, 1080) and gif.n_frames == len(range(2019, 2022)) + 1  # from 2019 to the data's last year, then the pause
+    assert (
+        gif.size == (1080, 1080) and gif.n_frames == len(range(2019, 2022)) + 1
+    )  # from 2019 to the data's last year, then the pause
     assert files["mp4"].read_bytes()[4:8] == b"ftyp"
+
+
+def open_xlsx(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def sheet_rows(sheet):
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_xlsx_holds_the_selections_rows_with_the_csv_columns_and_names(rich_atlas):
+    selection = rich_atlas.deployments
+    book = open_xlsx(to_xlsx(selection, rich_atlas.country_names, "cite", "abc"))
+    assert book.sheetnames == ["Deployments", "Sources", "Citation"]
+    sheet = book["Deployments"]
+    header, *rows = sheet_rows(sheet)
+    csv_header = next(csv.reader(io.StringIO(to_csv(selection).removeprefix("\ufeff"))))
+    assert header == csv_header
+    records = [dict(zip(header, row)) for row in rows]
+    assert [r["id"] for r in records] == list(selection["id"])
+    airport = next(r for r in records if r["id"] == "aa-airport")
+    assert airport["vendor_names"] == "Acme Vision; Bolt AI" and airport["country_name"] == "Aland"
+    assert airport["year_start"] == int(selection.set_index("id").loc["aa-airport", "year_start"])
+    assert all(cell.font.bold for cell in sheet[1]) and sheet.freeze_panes == "A2"
+    assert 4 < sheet.column_dimensions["C"].width <= 60  # the name column is as wide as its names, within limits
+
+
+def test_xlsx_sources_sheet_has_every_source_of_every_record(rich_atlas):
+    selection = rich_atlas.deployments
+    header, *rows = sheet_rows(open_xlsx(to_xlsx(selection, rich_atlas.country_names, "cite", "abc"))["Sources"])
+    assert header == ["deployment_id", "deployment_name", "source_number", *schema.SOURCE_FIELD_NAMES]
+    expected = [
+        [record["id"], record["name"], n, *(s[k] for k in schema.SOURCE_FIELD_NAMES)]
+        for record in selection.to_dict("records")
+        for n, s in enumerate(record["sources"], start=1)
+    ]
+    assert rows == expected and len(rows) > len(selection)  # the first record has two sources
+
+
+def test_xlsx_keeps_formula_looking_text_as_text(rich_atlas):
+    data = to_xlsx(rich_atlas.deployments, rich_atlas.country_names, "cite", "abc")
+    book = open_xlsx(data)
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    formula_cell = next(c for c in cells if c.value == FORMULA)  # exactly the text, no apostrophe added
+    assert formula_cell.data_type == "s" and formula_cell.quotePrefix
+    assert "@SUM(A1:A9)" in [c.value for c in cells] and "'=already quoted" in [c.value for c in cells]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert sheets and not [x for x in sheets if "<f>" in x or "<f " in x]  # no formula anywhere
+
+
+def test_xlsx_citation_sheet_has_citation_version_rows_publisher_and_licence(rich_atlas, other_metadata):
+    book = open_xlsx(to_xlsx(rich_atlas.deployments, rich_atlas.country_names, "The citation text", "abc123"))
+    about = dict(sheet_rows(book["Citation"])[1:])
+    assert about["Citation"] == "The citation text" and about["Data version"] == "abc123"
+    assert about["Rows"] == len(rich_atlas.deployments)
+    assert about["Publisher"] == "Test Desk Collective" and "ODbL 1.0" in about["Licence"]
+
+
+def test_csv_and_xlsx_carry_every_source_not_only_the_first(tmp_path):
+    features = synthetic.deployments()
+    features[0]["properties"]["sources"] += [synthetic.source(2, "primary"), synthetic.source(3, "research")]
+    atlas = load_atlas(synthetic.write_dataset(tmp_path / "data", features))
+    rows = list(csv.DictReader(io.StringIO(to_csv(atlas.deployments).removeprefix("\ufeff"))))
+    first = next(r for r in rows if r["id"] == features[0]["properties"]["id"])
+    assert [first[f"source{n}_url"] for n in (1, 2, 3)] == [s["url"] for s in features[0]["properties"]["sources"]]
+    assert first["source3_kind"] == "research"
+    sources = sheet_rows(open_xlsx(to_xlsx(atlas.deployments, atlas.country_names, "c", "v"))["Sources"])[1:]
+    assert [r[6] for r in sources if r[0] == first["id"]] == [first[f"source{n}_url"] for n in (1, 2, 3)]
+
+
+def test_cli_writes_the_xlsx_with_the_selected_rows(tmp_path, data_dir, capsys):
+    out = tmp_path / "s.xlsx"
+    assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--xlsx", str(out)]) == 0
+    atlas = load_atlas(data_dir)
+    selection = apply_filters(atlas.deployments, Filters(vendors=("acme",)))
+    book = open_xlsx(out.read_bytes())
+    assert [row[0] for row in sheet_rows(book["Deployments"])[1:]] == list(selection["id"])
+    about = dict(sheet_rows(book["Citation"])[1:])
+    assert about["Citation"] == capsys.readouterr().out.strip() and "vendor=acme" in about["Citation"]
