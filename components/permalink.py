@@ -108,8 +108,10 @@ def link_version() -> str | None:
 
 
 def sync_url(filters: Filters, view: MapView | None, open_id: str | None) -> None:
-    """Write the filters, the open record and (when the reader asked for it) the map view into the address bar."""
-    wanted = link_params(filters, view if st.session_state.get(INCLUDE_VIEW_KEY) else None, open_id)
+    """Write the filters, the open record, (when the reader asked for it) the map view and the data release
+    into the address bar."""
+    shown_view = view if st.session_state.get(INCLUDE_VIEW_KEY) else None
+    wanted = link_params(filters, shown_view, open_id, link_version())
     if wanted != current_params():
         st.query_params.from_dict(wanted)
 

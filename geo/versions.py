@@ -108,7 +108,9 @@ def _vendor_records(path: Path) -> dict[str, Record]:
     }
 
 
+# Reading and hashing the files once per change of their modification time and size.
 _CACHE: dict[tuple[Any, ...], Records] = {}
+_MANIFEST_CACHE: dict[tuple[Any, ...], list[Manifest]] = {}
 
 
 def _file_stamp(path: Path) -> tuple[str, int, int]:
@@ -150,10 +152,12 @@ def _parse_manifest(path: Path) -> Manifest:
 def load_manifests(data_dir: Path) -> list[Manifest]:
     """Every release's manifest in `data_dir/versions/`, oldest first."""
     folder = Path(data_dir) / VERSIONS_FOLDER
-    if not folder.is_dir():
-        return []
-    manifests = [_parse_manifest(p) for p in folder.glob("*.json") if is_dated_version(p.stem)]
-    return sorted(manifests, key=lambda m: version_key(m.version))
+    paths = sorted(p for p in folder.glob("*.json") if is_dated_version(p.stem)) if folder.is_dir() else []
+    stamp = tuple(_file_stamp(p) for p in paths)
+    if stamp not in _MANIFEST_CACHE:
+        _MANIFEST_CACHE.clear()
+        _MANIFEST_CACHE[stamp] = sorted((_parse_manifest(p) for p in paths), key=lambda m: version_key(m.version))
+    return list(_MANIFEST_CACHE[stamp])
 
 
 def known_versions(data_dir: Path) -> list[str]:
