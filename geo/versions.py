@@ -6,7 +6,8 @@ of the record (with its name, so that a removed record can still be named). The 
     python -m geo.versions --release [--date YYYY.MM.DD] [--data-dir DIR]
 
 writes a new manifest when the data changed since the latest one (and does nothing otherwise), then
-regenerates the changelog."""
+regenerates the changelog. Without --release it prints the data version and exits 1 when the data
+changed since its latest release."""
 
 from __future__ import annotations
 
@@ -323,8 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data version: {current_version(args.data_dir)}")
         missing = release_missing(args.data_dir)
         if missing:
-            print(missing[0].upper() + missing[1:] + ".")
-        return 0
+            print(missing[0].upper() + missing[1:] + ".", file=sys.stderr)
+        return 1 if missing else 0
     if args.date and not (is_dated_version(args.date) and "-" not in args.date):
         print(f"--date {args.date!r}: expected YYYY.MM.DD, e.g. 2026.12.02", file=sys.stderr)
         return 2

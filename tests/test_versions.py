@@ -104,11 +104,15 @@ def test_the_shipped_data_has_a_release_for_its_current_content():
 
 
 def test_the_release_cli_writes_a_manifest_once_and_the_changelog(data_dir, capsys):
+    assert versions.main(["--data-dir", str(data_dir)]) == 1
+    assert "has no release yet" in capsys.readouterr().err
     assert versions.main(["--release", "--date", "2026.03.04", "--data-dir", str(data_dir)]) == 0
     assert "Released data version 2026.03.04" in capsys.readouterr().out
     assert (data_dir / "versions" / "2026.03.04.json").exists() and (data_dir / "CHANGELOG.md").exists()
     assert versions.main(["--release", "--data-dir", str(data_dir)]) == 0
     assert "No change since data version 2026.03.04" in capsys.readouterr().out
+    assert versions.main(["--data-dir", str(data_dir)]) == 0
+    assert "data version: 2026.03.04" in capsys.readouterr().out
     assert versions.main(["--release", "--date", "4 March", "--data-dir", str(data_dir)]) == 2
     assert "expected YYYY.MM.DD" in capsys.readouterr().err
 
