@@ -24,6 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from geo.reading import read_feature_collection, read_text
+
 VERSIONS_FOLDER = "versions"
 CHANGELOG_FILE = "CHANGELOG.md"
 DEPLOYMENTS_FILE = "deployments.geojson"
@@ -84,16 +86,19 @@ def is_dated_version(text: str) -> bool:
 
 def _canonical_hash(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _deployment_records(path: Path) -> dict[str, Record]:
+    """Read through the project's reader (limits, encoding); a file it refuses has no records here, and
+    the loader and validator say why."""
     if not path.exists():
         return {}
-    features = json.loads(path.read_text(encoding="utf-8-sig")).get("features") or []
+    features, _ = read_feature_collection(path, "deployments")
     records: dict[str, Record] = {}
-    for index, feature in enumerate(features):
-        props = feature.get("properties") or {} if isinstance(feature, dict) else {}
+    for index, feature in enumerate(features or []):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        props = props if isinstance(props, dict) else {}
         record_id = str(props.get("id") or f"#{index}")
         records[record_id] = Record(_canonical_hash(feature), str(props.get("name") or ""))
     return records
@@ -102,7 +107,11 @@ def _deployment_records(path: Path) -> dict[str, Record]:
 def _vendor_records(path: Path) -> dict[str, Record]:
     if not path.exists():
         return {}
-    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+    text, _ = read_text(path)
+    try:
+        rows = list(csv.DictReader(io.StringIO(text or "")))
+    except csv.Error:  # the loader and validator say what is wrong with the file
+        return {}
     return {
         str(row.get("id") or f"#{i}"): Record(_canonical_hash(row), str(row.get("name") or ""))
         for i, row in enumerate(rows)
@@ -111,7 +120,7 @@ def _vendor_records(path: Path) -> dict[str, Record]:
 
 # Reading and hashing the files once per change of their modification time and size.
 _CACHE: dict[tuple[Any, ...], Records] = {}
-_MANIFEST_CACHE: dict[tuple[Any, ...], list[Manifest]] = {}
+_MANIFEST_CACHE: dict[tuple[Any, ...], tuple[list[Manifest], list[str]]] = {}
 
 
 def _file_stamp(path: Path) -> tuple[str, int, int]:
@@ -139,26 +148,51 @@ def records_hash(records: Records) -> str:
 
 
 def _parse_manifest(path: Path) -> Manifest:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    version = str(data.get("version", ""))
-    if version != path.stem or not is_dated_version(version):
-        raise ValueError(f"{path}: version {version!r}: expected the file's name, {path.stem!r}, a YYYY.MM.DD date")
-    records = {
-        kind: {rid: Record(str(r["hash"]), str(r.get("name", ""))) for rid, r in (data.get(kind) or {}).items()}
-        for kind in KINDS
-    }
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        version = str(data.get("version", ""))
+        records = {
+            kind: {rid: Record(str(r["hash"]), str(r.get("name", ""))) for rid, r in (data.get(kind) or {}).items()}
+            for kind in KINDS
+        }
+    except (OSError, ValueError, AttributeError, KeyError, TypeError) as error:
+        raise ValueError(
+            f"{path}: {type(error).__name__}: {error}; expected a manifest written by python -m geo.versions"
+        ) from error
+    if version != path.stem:
+        raise ValueError(f"{path}: version {version!r}; expected the file's name, {path.stem!r}")
     return Manifest(version, str(data.get("date", "")), records)
 
 
-def load_manifests(data_dir: Path) -> list[Manifest]:
-    """Every release's manifest in `data_dir/versions/`, oldest first."""
+def _read_manifests(paths: list[Path]) -> tuple[list[Manifest], list[str]]:
+    manifests, problems = [], []
+    for path in paths:
+        try:
+            manifests.append(_parse_manifest(path))
+        except ValueError as error:
+            problems.append(str(error))
+    return sorted(manifests, key=lambda m: version_key(m.version)), problems
+
+
+def _manifests_and_problems(data_dir: Path) -> tuple[list[Manifest], list[str]]:
     folder = Path(data_dir) / VERSIONS_FOLDER
     paths = sorted(p for p in folder.glob("*.json") if is_dated_version(p.stem)) if folder.is_dir() else []
     stamp = tuple(_file_stamp(p) for p in paths)
     if stamp not in _MANIFEST_CACHE:
         _MANIFEST_CACHE.clear()
-        _MANIFEST_CACHE[stamp] = sorted((_parse_manifest(p) for p in paths), key=lambda m: version_key(m.version))
-    return list(_MANIFEST_CACHE[stamp])
+        _MANIFEST_CACHE[stamp] = _read_manifests(paths)
+    manifests, problems = _MANIFEST_CACHE[stamp]
+    return list(manifests), list(problems)
+
+
+def load_manifests(data_dir: Path) -> list[Manifest]:
+    """Every readable release manifest in `data_dir/versions/`, oldest first (see `manifest_problems`)."""
+    return _manifests_and_problems(data_dir)[0]
+
+
+def manifest_problems(data_dir: Path) -> list[str]:
+    """The manifests that could not be read, each with what was wrong; they count as no release."""
+    return _manifests_and_problems(data_dir)[1]
 
 
 def known_versions(data_dir: Path) -> list[str]:
@@ -254,7 +288,9 @@ def release(data_dir: Path, day: str | None = None) -> str | None:
     """Write a manifest for the data now when it changed since the latest release; the new version, or None
     when there was nothing to release. The changelog is regenerated either way."""
     data_dir = Path(data_dir)
-    manifests = load_manifests(data_dir)
+    manifests, problems = _manifests_and_problems(data_dir)
+    if problems:
+        raise ValueError("; ".join(problems))
     records = current_records(data_dir)
     new_version = None
     if not manifests or not _same_records(manifests[-1].records, records):

@@ -98,7 +98,16 @@ def test_a_manifest_holds_a_hash_and_name_per_record(two_releases):
     assert set(manifest["vendors"]) == {"acme", "bolt", "cobalt", "unknown"}
 
 
+def test_an_unreadable_manifest_is_reported_and_blocks_a_release(two_releases):
+    (two_releases / "versions" / f"{NEW}.json").write_text("{not json")
+    assert versions.known_versions(two_releases) == [OLD]
+    assert "2026.02.01.json: JSONDecodeError" in versions.manifest_problems(two_releases)[0]
+    with pytest.raises(ValueError, match="expected a manifest written by python -m geo.versions"):
+        versions.release(two_releases, "2026.03.01")
+
+
 def test_the_shipped_data_has_a_release_for_its_current_content():
+    assert versions.manifest_problems(DATA_DIR) == []
     assert versions.release_missing(DATA_DIR) is None, "data/ changed: run python -m geo.versions --release"
     assert versions.is_dated_version(versions.current_version(DATA_DIR))
 
