@@ -92,7 +92,8 @@ def notices_text(notices: list[str]) -> str:
 
 
 def show_notices() -> None:
-    """The link's ignored parts; the slot is always there, so the map below keeps its place when they go."""
+    """The link's ignored parts, then what changed since the link's data version; the slots are always there,
+    so the map below keeps its place when they go."""
     slot, version_slot = st.empty(), st.empty()
     notices = st.session_state.get(NOTICES_KEY) or []
     if notices:
