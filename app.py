@@ -80,8 +80,9 @@ if share_tab.open:
         include_view = permalink.render_include_view_toggle()
         base_url = public_base_url(st.context.url or "")
         shown_view = view if include_view else None
-        link = make_permalink(base_url, filters, shown_view)
-        record_link = make_permalink(base_url, filters, shown_view, open_id) if open_id else None
+        version = permalink.link_version()
+        link = make_permalink(base_url, filters, shown_view, version=version)
+        record_link = make_permalink(base_url, filters, shown_view, open_id, version) if open_id else None
         years = timeline_years(filters, bounds)
         share.render_share(atlas, selection, colors, sentence, link, data.data_dir(), record_link, open_id, years)
 

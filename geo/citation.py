@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from pathlib import Path
 
 from geo.metadata import DatasetMetadata, load_metadata
+from geo.versions import current_version
 
-VERSIONED_FILES = ("deployments.geojson", "vendors.csv")
 # Read from data/metadata.json when imported; the functions below read the file each time they are called.
 PROJECT_NAME = load_metadata().title
 LICENCE_NOTE = load_metadata().licence_note
 
 
 def data_version(data_dir: Path) -> str:
-    """A short content hash of the data files: the same data always gives the same version."""
-    digest = hashlib.sha256()
-    for name in VERSIONED_FILES:
-        digest.update(name.encode())
-        digest.update((Path(data_dir) / name).read_bytes())
-    return digest.hexdigest()[:12]
+    """The dated release of the data (e.g. '2026.12.02'), or '<latest release>+<hash>' when the data changed
+    since (see geo.versions)."""
+    return current_version(Path(data_dir))
 
 
 def citation(

@@ -42,6 +42,7 @@ from geo.outputs import Shared, animation_file, image_file, snapshot_file, timel
 from geo.permalink import parse_link, permalink
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
+from geo.versions import released_version
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
 DEFAULT_IMAGE_SIZE = "1600x900"
@@ -203,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     colors = assign_colors(atlas.deployments)
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
     version = data_version(args.data_dir)
-    link = permalink(args.base_url, parsed.filters)
+    link = permalink(args.base_url, parsed.filters, version=released_version(args.data_dir))
     cite = citation(sentence, link, version)
     shared = Shared(atlas, selection, colors, sentence, version, link, cite)
     try:

