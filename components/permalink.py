@@ -15,7 +15,15 @@ from geo.filters import Filters, Vocabulary, apply_filters
 from geo.html import markdown_code
 from geo.load import Atlas
 from geo.permalink import MapView, link_params, parse_link
-from geo.versions import Change, Changes, changes_since, current_version, known_versions, released_version
+from geo.versions import (
+    Change,
+    Changes,
+    changes_in_selection,
+    changes_since,
+    current_version,
+    known_versions,
+    released_version,
+)
 
 APPLIED_KEY = "link_applied"
 VIEW_KEY = "link_view"
@@ -51,8 +59,10 @@ def _version_notice(atlas: Atlas, filters: Filters, link_version: str | None, fo
     now = current_version(folder)
     if not link_version or link_version == now:
         return None
-    ids = None if filters.is_empty() else set(apply_filters(atlas.deployments, filters)["id"])
-    return version_notice_text(link_version, now, changes_since(link_version, folder, ids), ids is not None)
+    if filters.is_empty():
+        return version_notice_text(link_version, now, changes_since(link_version, folder))
+    selected_now = set(apply_filters(atlas.deployments, filters)["id"])
+    return version_notice_text(link_version, now, changes_in_selection(link_version, folder, filters, selected_now))
 
 
 def _named(title: str, changes: list[Change]) -> str:
@@ -61,18 +71,13 @@ def _named(title: str, changes: list[Change]) -> str:
     return f"- {title}: {names}" + (f", and {more} more" if more > 0 else "")
 
 
-def version_notice_text(link_version: str, now: str, changes: Changes, filtered: bool) -> str:
+def version_notice_text(link_version: str, now: str, changes: Changes) -> str:
     """'This link was made with data version X; the data is now Y. Since then, in this selection: …', with
     the records' names."""
     counts = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
     lines = [
         f"This link was made with data version {markdown_code(link_version)}; the data is now {markdown_code(now)}. "
         f"Since then, in this selection: {counts}."
-        + (
-            " Removed records are listed whatever the filters (a release keeps only their names)."
-            if filtered and changes.removed
-            else ""
-        )
     ]
     for title, items in (("Added", changes.added), ("Changed", changes.changed), ("Removed", changes.removed)):
         if items:

@@ -40,6 +40,9 @@ SHORT_HASH_LENGTH = 8
 class Record:
     hash: str
     name: str
+    # What the filters read, as the record was in that release (kept in manifests so that an old link's
+    # selection can be rebuilt); not part of a record's identity.
+    facets: Mapping[str, Any] | None = field(default=None, compare=False)
 
 
 # kind ("deployments" or "vendors") -> record id -> its hash and name
@@ -152,7 +155,10 @@ def _parse_manifest(path: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         version = str(data.get("version", ""))
         records = {
-            kind: {rid: Record(str(r["hash"]), str(r.get("name", ""))) for rid, r in (data.get(kind) or {}).items()}
+            kind: {
+                rid: Record(str(r["hash"]), str(r.get("name", "")), r.get("facets"))
+                for rid, r in (data.get(kind) or {}).items()
+            }
             for kind in KINDS
         }
     except (OSError, ValueError, AttributeError, KeyError, TypeError) as error:
@@ -225,9 +231,8 @@ def _same_records(a: Records, b: Records) -> bool:
 
 
 def diff(old: Mapping[str, Record], new: Mapping[str, Record], ids: Collection[str] | None = None) -> Changes:
-    """Added, changed and removed records between two id -> record maps. With `ids`, added and changed are
-    those among `ids` (a selection of the newer data); removed records are all listed, since a manifest keeps
-    only their hash and name, not what a filter would need."""
+    """Added, changed and removed records between two id -> record maps. With `ids` (a selection of the
+    newer data), added and changed are those among `ids`; removed records are all listed."""
 
     def keep(rid: str) -> bool:
         return ids is None or rid in ids
@@ -238,6 +243,83 @@ def diff(old: Mapping[str, Record], new: Mapping[str, Record], ids: Collection[s
             Change(rid, new[rid].name) for rid in sorted(new) if rid in old and old[rid] != new[rid] and keep(rid)
         ],
         removed=[Change(rid, old[rid].name) for rid in sorted(old) if rid not in new],
+    )
+
+
+# The columns the filters read (see geo.filters), kept per record in a release. The search text is kept
+# short (name, place, operator, country, vendor names): enough to find a removed record again.
+FACET_COLUMNS = ("kind", "vendors", "vendor_countries", "country", "sectors", "status", "confidence")
+FACET_YEARS = ("year_start", "year_end")
+
+
+def deployment_facets(data_dir: Path) -> dict[str, dict[str, Any]]:
+    """Per deployment id, what the filters read, from the loaded (validated, joined) data."""
+    from geo.load import load_atlas
+    from geo.search import fold
+
+    atlas = load_atlas(Path(data_dir))
+    deployments, names = atlas.deployments, atlas.country_names
+    facets: dict[str, dict[str, Any]] = {}
+    for record in deployments.drop(columns="geometry").to_dict("records"):
+        entry: dict[str, Any] = {c: _plain(record.get(c)) for c in FACET_COLUMNS}
+        entry.update(
+            {
+                c: None if record.get(c) is None or record.get(c) != record.get(c) else int(record[c])
+                for c in FACET_YEARS
+            }
+        )
+        entry["history"] = [{"year": int(e["year"]), "status": e["status"]} for e in record.get("history") or []]
+        words = [
+            record.get("name"),
+            record.get("place"),
+            record.get("operator"),
+            names.get(record.get("country") or ""),
+        ]
+        entry["search_text"] = fold(" | ".join(str(w) for w in [*words, *(record.get("vendor_names") or [])] if w))
+        facets[str(record["id"])] = entry
+    return facets
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return [str(v) for v in list(value)]
+    return None if value is None else str(value)
+
+
+def _facet_frame(records: Mapping[str, Record]) -> Any:
+    """The release's records as a table the filters can run on."""
+    import pandas as pd
+
+    rows = [{"id": rid, **dict(r.facets or {})} for rid, r in records.items()]
+    frame = pd.DataFrame(rows, columns=["id", *FACET_COLUMNS, *FACET_YEARS, "history", "search_text"])
+    for column in FACET_YEARS:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    for column in ("vendors", "vendor_countries", "sectors", "history"):
+        frame[column] = [v if isinstance(v, list) else [] for v in frame[column]]
+    return frame
+
+
+def changes_in_selection(old_version: str, data_dir: Path, filters: Any, selected_now: Collection[str]) -> Changes:
+    """What changed, from release `old_version` to now, in the selection of `filters` (a geo.filters.Filters):
+    added (in today's selection, not in the release), changed (in the selection then or now, with other
+    content) and removed (in the release's selection, gone from the data). The release's selection is
+    rebuilt from the facets its manifest keeps; a release without them lists every removed record."""
+    from geo.filters import apply_filters
+
+    manifest = _manifest(data_dir, old_version)
+    if manifest is None:
+        raise ValueError(f"data version {old_version!r}: no such release in {Path(data_dir) / VERSIONS_FOLDER}")
+    old, new = manifest.records["deployments"], current_records(data_dir)["deployments"]
+    if any(r.facets is None for r in old.values()):
+        return diff(old, new, selected_now)
+    was_selected = set(apply_filters(_facet_frame(old), filters)["id"])
+    union = set(selected_now) | was_selected
+    return Changes(
+        added=[Change(rid, new[rid].name) for rid in sorted(new) if rid not in old and rid in selected_now],
+        changed=[
+            Change(rid, new[rid].name) for rid in sorted(new) if rid in old and old[rid] != new[rid] and rid in union
+        ],
+        removed=[Change(rid, old[rid].name) for rid in sorted(old) if rid not in new and rid in was_selected],
     )
 
 
@@ -263,11 +345,24 @@ def release_missing(data_dir: Path) -> str | None:
 # Writing releases and the changelog.
 
 
-def manifest_json(version: str, day: str, records: Records) -> str:
-    data: dict[str, Any] = {"version": version, "date": day}
+def manifest_json(
+    version: str, day: str, records: Records, facets: Mapping[str, Mapping[str, Any]] | None = None
+) -> str:
+    """The manifest as JSON with one line per record (small, and a release's diff reads record by record)."""
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+    parts = [f'{{\n "version": {compact(version)},\n "date": {compact(day)}']
     for kind in KINDS:
-        data[kind] = {rid: {"hash": r.hash, "name": r.name} for rid, r in sorted(records.get(kind, {}).items())}
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        lines = []
+        for rid, r in sorted(records.get(kind, {}).items()):
+            entry: dict[str, Any] = {"hash": r.hash, "name": r.name}
+            if kind == "deployments" and facets and rid in facets:
+                entry["facets"] = facets[rid]
+            lines.append(f"  {compact(rid)}: {compact(entry)}")
+        parts.append(f" {compact(kind)}: {{\n" + ",\n".join(lines) + "\n }" if lines else f" {compact(kind)}: {{}}")
+    return ",\n".join(parts) + "\n}\n"
 
 
 def next_version(day: str, existing: Iterable[str]) -> str:
@@ -301,7 +396,8 @@ def release(data_dir: Path, day: str | None = None) -> str | None:
         folder = data_dir / VERSIONS_FOLDER
         folder.mkdir(exist_ok=True)
         iso_day = day.replace(".", "-")
-        (folder / f"{new_version}.json").write_text(manifest_json(new_version, iso_day, records), encoding="utf-8")
+        manifest = manifest_json(new_version, iso_day, records, deployment_facets(data_dir))
+        (folder / f"{new_version}.json").write_text(manifest, encoding="utf-8")
     write_changelog(data_dir)
     return new_version
 

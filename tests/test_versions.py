@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from components.data import DATA_DIR_ENV
 from geo import versions
 from geo.citation import citation, data_version
-from geo.filters import Filters
+from geo.filters import Filters, apply_filters
+from geo.load import load_atlas
 from geo.permalink import parse_link, permalink
 from geo.validate import DATA_DIR
 
@@ -178,8 +179,11 @@ def test_an_older_link_says_what_changed_in_its_selection_since(two_releases, mo
 def test_an_older_link_with_filters_counts_only_its_selection(two_releases, monkeypatch):
     at = open_link(two_releases, monkeypatch, v=OLD, country=["AA"])
     (notice,) = version_notices(at)
-    assert "in this selection: 0 added, 0 changed, 1 removed." in notice
-    assert "Removed records are listed whatever the filters" in notice and "Station gates" not in notice
+    assert "in this selection: 0 added, 0 changed, 0 removed." in notice  # the mall was in Cland, not Aland
+    at = open_link(two_releases, monkeypatch, v=OLD, country=["CC"])
+    (notice,) = version_notices(at)
+    assert "in this selection: 1 added, 0 changed, 1 removed." in notice
+    assert "- Added: Station gates" in notice and "- Removed: Mall payments" in notice
 
 
 def test_a_link_with_the_current_version_shows_no_notice_and_the_share_tab_link_carries_it(two_releases, monkeypatch):
@@ -194,3 +198,28 @@ def test_a_link_with_an_unknown_version_is_ignored_with_a_notice(two_releases, m
     at = open_link(two_releases, monkeypatch, v="2020.01.01", country=["BB"])
     assert "v='2020.01.01' (no release of the data has this version)" in shown(at.warning[0].value)
     assert not version_notices(at)
+
+
+def test_changes_in_a_selection_are_judged_by_the_records_as_they_were_then(two_releases):
+    def changes(**filters):
+        selected = set(apply_filters(load_atlas(two_releases).deployments, Filters(**filters))["id"])
+        found = versions.changes_in_selection(OLD, two_releases, Filters(**filters), selected)
+        return [c.id for c in found.added], [c.id for c in found.changed], [c.id for c in found.removed]
+
+    assert changes(countries=("CC",)) == (["cc-station"], [], ["cc-mall"])  # the mall was in Cland then
+    assert changes(countries=("BB",)) == ([], ["bb-city"], [])  # no record removed from Bland
+    assert changes(countries=("AA",)) == ([], [], [])
+    assert changes(text="mall") == ([], [], ["cc-mall"])  # found again by its name in the release
+
+
+def test_a_record_that_changed_out_of_the_selection_is_listed_as_changed(tmp_path):
+    folder = synthetic.write_dataset(tmp_path / "data")
+    versions.release(folder, OLD)
+    features = synthetic.deployments()
+    next(f for f in features if f["properties"]["id"] == "aa-airport")["properties"]["vendors"] = ["bolt"]
+    synthetic.write_dataset(folder, features)
+    versions.release(folder, NEW)
+    selected = set(apply_filters(load_atlas(folder).deployments, Filters(vendors=("acme",)))["id"])
+    assert "aa-airport" not in selected
+    found = versions.changes_in_selection(OLD, folder, Filters(vendors=("acme",)), selected)
+    assert [c.id for c in found.changed] == ["aa-airport"] and not found.added and not found.removed
