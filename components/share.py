@@ -34,7 +34,14 @@ def full_dataset_zip(data_dir: Path, version: str) -> bytes:
     """data/ as one zip with a Frictionless datapackage.json describing every field."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in ("deployments.geojson", "vendors.csv", "countries.geojson", "README.md"):
+        for name in (
+            "deployments.geojson",
+            "vendors.csv",
+            "countries.geojson",
+            "metadata.json",
+            "CHANGELOG.md",
+            "README.md",
+        ):
             path = data_dir / name
             if path.exists():
                 archive.write(path, f"facial-recognition-atlas/{name}")

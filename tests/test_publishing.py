@@ -28,3 +28,11 @@ def test_the_cli_uses_the_public_address(data_dir, tmp_path, monkeypatch, capsys
     monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org/")
     assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--csv", str(tmp_path / "a.csv")]) == 0
     assert "https://atlas.example.org/?vendor=acme" in capsys.readouterr().out
+
+
+def test_the_public_address_reaches_the_snapshot_and_the_image_credit(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org/")
+    html, svg = tmp_path / "a.html", tmp_path / "a.svg"
+    assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--html", str(html), "--svg", str(svg)]) == 0
+    assert "https://atlas.example.org/?vendor=acme" in html.read_text()
+    assert "https://atlas.example.org/?vendor=acme" in svg.read_text() and "localhost" not in svg.read_text()
