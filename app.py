@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, details, map_view, permalink, share, sidebar, tables
+from components import data, details, layout, map_view, permalink, share, sidebar, tables
 from geo.filters import apply_filters, relax_hints, selection_sentence
 from geo.html import sentence_html
 from geo.outputs import timeline_years
@@ -11,6 +11,7 @@ from geo.publishing import base_url as public_base_url
 
 st.set_page_config(page_title="Facial Recognition Atlas", page_icon="🗺️", layout="wide")
 st.title("Facial Recognition Atlas")
+layout.page_style()
 
 loaded = data.load()
 if loaded is None:
@@ -41,6 +42,7 @@ if selection.empty:
 
 map_column, details_column = st.columns([3, 2])
 with map_column:
+    map_view.render_skip_link(len(selection))
     clicked, view = map_view.render_map(
         atlas.deployments,
         selection,

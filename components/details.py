@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.layout import DETAILS_CLOSED_MARK
 from geo import schema
 from geo.html import details_html, escape_text, link
 from geo.load import Atlas
@@ -44,13 +45,17 @@ def open_record_id(atlas: Atlas, state: Mapping[str, Any]) -> str | None:
 
 def render_details(atlas: Atlas, record_id: str | None, selection: pd.DataFrame) -> None:
     """Every field of the clicked deployment, its vendors' profiles and its sources (links open in a new tab).
-    A record the filters have since hidden stays open, with a note saying so."""
-    st.subheader("Details")
+    A record the filters have since hidden stays open, with a note saying so. With no record open the panel
+    is empty, and its column is hidden so that the map has the full width (components/layout.py)."""
     matches = atlas.deployments[atlas.deployments["id"] == record_id] if record_id else atlas.deployments.iloc[0:0]
     if matches.empty:
-        st.info("Click a point on the map to see what happened there and where it was reported.")
+        st.html(DETAILS_CLOSED_MARK)
         return
-    record = matches.iloc[0].to_dict()
+    _render_record(atlas, matches.iloc[0].to_dict(), selection)
+
+
+def _render_record(atlas: Atlas, record: dict[str, Any], selection: pd.DataFrame) -> None:
+    st.subheader("Details")
     if not (selection["id"] == record["id"]).any():
         st.caption("Not in the current selection: the filters hide this deployment on the map.")
     st.html(details_html(record, atlas.country_names))

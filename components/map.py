@@ -12,6 +12,7 @@ from jinja2 import Template
 
 from geo.mapdata import script_json
 
+FRAME_TITLE = "Map of the selected facial-recognition records"
 INITIAL_CENTER = (25.0, 15.0)
 INITIAL_ZOOM = 2
 SHADING_LAYER_NAME = "Deployments per country"
@@ -57,15 +58,19 @@ class OfflineBasemap(MacroElement):
             })();
             window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
             Atlas.fullscreenControl(L).addTo(map);
+            try {  // the frame streamlit-folium draws in is named after the component, not the map
+                if (window.frameElement) { window.frameElement.setAttribute("title", {{ this.title_json }}); }
+            } catch (e) { /* a frame of another origin keeps its name */ }
             window.atlasMap = map;
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, outlines_url: str, data_url: str, details_url: str):
+    def __init__(self, outlines_url: str, data_url: str, details_url: str, title: str = FRAME_TITLE):
         super().__init__()
         self._name = "OfflineBasemap"
+        self.title_json = script_json(title)
         self.url_json = script_json(outlines_url)
         self.data_url_json = script_json(data_url)
         self.details_url_json = script_json(details_url)
@@ -87,17 +92,19 @@ class DeploymentMarkers(MacroElement):
                 var map = window.atlasMap;
                 if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
                 window.atlasLegend = Atlas.legendControl(L, data, legend).addTo(map);
+                Atlas.fitToRows(L, map, visible.map(function (i) { return data.rows[i]; }), {{ this.keep_view_json }});
             });
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, visible_rows: list[int], legend: list[dict[str, str]]):
+    def __init__(self, visible_rows: list[int], legend: list[dict[str, str]], keep_view: bool = False):
         super().__init__()
         self._name = "DeploymentMarkers"
         self.visible_json = script_json(visible_rows)
         self.legend_json = script_json(legend)
+        self.keep_view_json = script_json(keep_view)
 
 
 class CountryShading(MacroElement):
@@ -158,7 +165,8 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
         location=INITIAL_CENTER,
         zoom_start=INITIAL_ZOOM,
         tiles=None,
-        min_zoom=1,
+        min_zoom=0,  # a phone-wide map needs a zoom below 1 to show the whole world
+        zoom_snap=0.25,  # a fitted view fills the map more closely than whole zoom levels do
         world_copy_jump=True,
         control_scale=True,
     )
@@ -175,10 +183,12 @@ def selection_layers(
     counts: Mapping[str, int],
     names: Mapping[str, str],
     returned_objects: list[str],
+    keep_view: bool = False,
 ) -> list[folium.FeatureGroup]:
-    """The layers that follow the filters: markers first, then the (initially hidden) country shading."""
+    """The layers that follow the filters: markers first, then the (initially hidden) country shading. The
+    map fits the shown records unless `keep_view` (a saved view was opened) or the reader has moved it."""
     markers = folium.FeatureGroup(name="Deployments", show=True)
-    DeploymentMarkers(visible_rows, legend).add_to(markers)
+    DeploymentMarkers(visible_rows, legend, keep_view).add_to(markers)
     ViewReporting(returned_objects).add_to(markers)
     shading = folium.FeatureGroup(name=SHADING_LAYER_NAME, show=False)
     CountryShading(counts, names).add_to(shading)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import folium
 import geopandas as gpd
+import streamlit as st
 from streamlit_folium import st_folium
 
 from components.map import base_map, selection_layers
@@ -16,6 +17,23 @@ from geo.summaries import find_clicked
 
 MAP_KEY = "atlas_map"
 MAP_HEIGHT = 600
+TAB_KEY = "tab"  # the key of the page's tabs (app.py)
+TABLE_TAB = "Table"
+
+
+def _show_table() -> None:
+    st.session_state[TAB_KEY] = TABLE_TAB
+
+
+def render_skip_link(count: int) -> None:
+    """A first stop for keyboard and screen-reader users: the same selection as a table, without the map."""
+    st.button(
+        f"Skip the map: show these {count:,} records as a table",
+        key="skip_map",
+        on_click=_show_table,
+        type="tertiary",
+        icon=":material/table_rows:",
+    )
 
 
 def render_map(
@@ -36,7 +54,9 @@ def render_map(
     visible_rows = all_deployments.index.get_indexer(selection.index).tolist()
     legend = legend_entries(selection, colors, vendor_names)
     returned = ["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else [])
-    layers = selection_layers(visible_rows, legend, count_by_country(selection), country_names, returned)
+    layers = selection_layers(
+        visible_rows, legend, count_by_country(selection), country_names, returned, keep_view=view is not None
+    )
     result = st_folium(
         base_map(asset_urls),
         key=MAP_KEY,
@@ -48,6 +68,7 @@ def render_map(
         center=(view.lat, view.lng) if view else None,
         zoom=view.zoom if view else None,
     )
+    st.caption("Click a point, or Tab to it and press Enter, for its details and sources.")
     result = result or {}
     clicked = result.get("last_object_clicked")
     clicked_id = (

@@ -492,12 +492,13 @@ def count_by_country(gdf: gpd.GeoDataFrame) -> dict[str, int]:
 
 
 def year_bounds(gdf: gpd.GeoDataFrame) -> tuple[int, int]:
-    """The first start year and the last year anything is known to run (at least this year's data)."""
+    """The first start year and the last year anything is known to run; at least two years apart by one, since
+    a range needs two ends (data that all starts in one year ends the range the year after)."""
     if gdf.empty:
         return (2000, 2020)
     first = int(gdf["year_start"].min())
     last = int(max(gdf["year_start"].max(), gdf["year_end"].max(skipna=True) if gdf["year_end"].notna().any() else 0))
-    return first, last
+    return first, max(last, first + 1)
 
 
 def describe_filters(filters: Filters, vocabulary: Vocabulary) -> list[str]:

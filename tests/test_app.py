@@ -212,10 +212,11 @@ def test_embed_code_points_at_the_address_the_reader_gives(app):
 def test_an_open_record_the_filters_hide_says_so(app):
     app.session_state["selected_id"] = "bb-city"  # as after a click on Bland safe city
     app.run()
-    assert any("Bland safe city" in h.value for h in app.get("html")) and not app.main.caption
+    assert any("Bland safe city" in h.value for h in app.get("html"))
+    assert not [c for c in app.main.caption if "Not in the current selection" in c.value]
     multiselect(app, "Vendor").set_value(["acme"]).run()
     assert any("Bland safe city" in h.value for h in app.get("html"))
-    assert "Not in the current selection" in app.main.caption[0].value
+    assert [c for c in app.main.caption if "Not in the current selection" in c.value]
 
 
 def face_pay_dataset(tmp_path):
@@ -305,3 +306,12 @@ def test_the_share_tab_offers_the_data_as_an_excel_workbook(app):
     open_tab(app, "Share & cite")
     button = app.download_button(key="dl_xlsx")
     assert button.label == "Download data (Excel)"  # the file itself is made on click; AppTest cannot fetch it
+
+
+def test_data_that_all_starts_in_one_year_opens_with_a_usable_timeline(tmp_path, monkeypatch):
+    features = [synthetic.deployment(f"aa-{i}", 10 + i, 10, year_start=2015) for i in range(3)]
+    monkeypatch.setenv(DATA_DIR_ENV, str(synthetic.write_dataset(tmp_path / "data", features)))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.slider(key="f_years").value == (2015, 2016)

@@ -120,6 +120,11 @@ def test_year_bounds_cover_starts_and_ends(atlas):
     assert year_bounds(atlas.deployments) == (2012, 2021)
 
 
+def test_data_that_all_starts_in_one_year_still_gets_a_range_of_two_years(atlas):
+    one_year = atlas.deployments[atlas.deployments["year_end"].isna()].assign(year_start=2015)
+    assert year_bounds(one_year) == (2015, 2016)
+
+
 def test_selection_sentence_says_exactly_what_is_shown():
     filters = Filters(vendors=("huawei",), years=(2014, 2019), sectors=("policing",))
     sentence = selection_sentence(14, 83, filters, names(vendors={"huawei": "Huawei"}))

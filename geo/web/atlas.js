@@ -96,6 +96,7 @@
       var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: true});
       m.on("add", labelIcon);
       m.atlasId = row[COL.id];
+      m.atlasColor = color(row, data);
       m.atlasLabel = tooltipText(row, data);
       m.bindTooltip(esc(m.atlasLabel), {className: "atlas-tip"});
       m.bindPopup(popupContent(row, data), {maxWidth: 360, maxHeight: 320});
@@ -103,13 +104,35 @@
     });
   }
 
-  // A cluster bubble as markercluster draws it, plus words for screen readers ("cluster of 14 deployments").
+  // A cluster bubble in the vendors' colours: a ring split in proportion to its members' colours around the
+  // count, plus words for screen readers ("cluster of 14 deployments"). Sizes as markercluster's own.
+  function clusterShares(markersIn) {
+    var counts = {}, order = [];
+    markersIn.forEach(function (m) {
+      var c = m.atlasColor || POLICY_COLOR;
+      if (!counts[c]) { counts[c] = 0; order.push(c); }
+      counts[c] += 1;
+    });
+    order.sort(function (a, b) { return counts[b] - counts[a] || (a < b ? -1 : 1); });
+    return order.map(function (c) { return {color: c, count: counts[c]}; });
+  }
+
+  function ringGradient(shares) {
+    var total = shares.reduce(function (n, s) { return n + s.count; }, 0) || 1, at = 0;
+    return "conic-gradient(" + shares.map(function (s) {
+      var from = at; at += s.count;
+      return s.color + " " + (360 * from / total).toFixed(1) + "deg " + (360 * at / total).toFixed(1) + "deg";
+    }).join(", ") + ")";
+  }
+
   function clusterIcon(Lf, cluster) {
     var n = cluster.getChildCount();
     var size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
-    return Lf.divIcon({html: '<div><span aria-hidden="true">' + n + '</span><span class="atlas-sr">cluster of ' + n +
+    var shares = cluster.getAllChildMarkers ? clusterShares(cluster.getAllChildMarkers()) : [];
+    var ring = shares.length ? ' style="background:' + esc(ringGradient(shares)) + '"' : "";
+    return Lf.divIcon({html: '<div class="atlas-ring"' + ring + '><span aria-hidden="true">' + n + '</span><span class="atlas-sr">cluster of ' + n +
                          (n === 1 ? " deployment" : " deployments") + ", press Enter to zoom in</span></div>",
-                       className: "marker-cluster marker-cluster-" + size, iconSize: Lf.point(40, 40)});
+                       className: "marker-cluster atlas-cluster atlas-cluster-" + size, iconSize: Lf.point(40, 40)});
   }
 
   // Enter on a focused cluster does what a click does: zoom in to it, or fan it out at the last zoom.
@@ -269,15 +292,74 @@
     return '<div class="atlas-legend"><b>Vendor</b>' + items + "<b>Confidence</b>" + shapes + policy + "</div>";
   }
 
+  // Collapsible: open on a wide map, closed on a narrow one (a phone), then as the reader last left it.
+  function legendOpen(map) {
+    if (typeof root.atlasLegendOpen === "boolean") { return root.atlasLegendOpen; }
+    return !map || map.getSize().x >= NARROW_MAP;
+  }
+
   function legendControl(Lf, data, entries) {
     var control = Lf.control({position: "bottomleft"});
-    control.onAdd = function () {
+    control.onAdd = function (map) {
       var div = Lf.DomUtil.create("div", "leaflet-control atlas-legend-box");
-      div.innerHTML = legendHtml(data, entries || data.legend);
+      div.innerHTML = '<details class="atlas-legend-toggle"' + (legendOpen(map) ? " open" : "") + "><summary>Legend</summary>" +
+        legendHtml(data, entries || data.legend) + "</details>";
+      div.firstChild.addEventListener("toggle", function () {
+        root.atlasLegendOpen = div.firstChild.open;
+        if (map.atlasFitRows) { fitToRows(Lf, map, map.atlasFitRows); }
+      });
       Lf.DomEvent.disableClickPropagation(div);
+      Lf.DomEvent.disableScrollPropagation(div);
       return div;
     };
     return control;
+  }
+
+  // The first view fits every shown record, clear of the map's controls and legend; it refits when the
+  // selection changes, until the reader pans or zooms (or a saved view was opened: `keepView`).
+  var NARROW_MAP = 600;
+
+  function watchReaderMoves(Lf, map) {
+    if (map.atlasWatching) { return; }
+    map.atlasWatching = true;
+    map.on("movestart", function () { if (!map.atlasFitting) { map.atlasReaderMoved = true; } });
+    // A map laid out later, or resized (the details panel opens beside it), fits again until the reader moves it.
+    map.on("resize", function () { if (map.atlasFitRows) { fitToRows(Lf, map, map.atlasFitRows); } });
+  }
+
+  // Padding that keeps points out from under each corner's controls: for each corner, the side where its
+  // box costs the smaller share of the map (a tall legend on the left pads the left, a wide bar the top).
+  function controlPadding(map) {
+    var size = map.getSize(), pad = {top: 12, right: 12, bottom: 12, left: 12};
+    var frame = map.getContainer().getBoundingClientRect();
+    [["top", "left"], ["top", "right"], ["bottom", "left"], ["bottom", "right"]].forEach(function (corner) {
+      var box = map.getContainer().querySelector(".leaflet-" + corner[0] + ".leaflet-" + corner[1]);
+      if (!box || !box.children.length) { return; }
+      var rects = Array.prototype.map.call(box.children, function (c) { return c.getBoundingClientRect(); });
+      var w = Math.max.apply(null, rects.map(function (r) { return corner[1] === "left" ? r.right - frame.left : frame.right - r.left; }));
+      var h = Math.max.apply(null, rects.map(function (r) { return corner[0] === "top" ? r.bottom - frame.top : frame.bottom - r.top; }));
+      if (w <= 0 || h <= 0) { return; }
+      if (w / size.x <= h / size.y) { pad[corner[1]] = Math.max(pad[corner[1]], w + 8); }
+      else { pad[corner[0]] = Math.max(pad[corner[0]], h + 8); }
+    });
+    return pad;
+  }
+
+  function fitToRows(Lf, map, rows, keepView) {
+    watchReaderMoves(Lf, map);
+    if (keepView) { map.atlasReaderMoved = true; }
+    map.atlasFitRows = rows;
+    var size = map.getSize();
+    if (map.atlasReaderMoved || !rows.length || size.x < 100 || size.y < 100) { return false; }
+    var bounds = Lf.latLngBounds(rows.map(function (r) { return [r[COL.lat], r[COL.lon]]; }));
+    var pad = controlPadding(map);
+    map.atlasFitting = true;
+    try {
+      map.fitBounds(bounds, {paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom], maxZoom: 10, animate: false});
+    } finally {
+      map.atlasFitting = false;
+    }
+    return true;
   }
 
   function fullscreenControl(Lf) {
@@ -297,9 +379,9 @@
     return control;
   }
 
-  root.Atlas = {esc: esc, COL: COL, clusterIcon: clusterIcon, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
+  root.Atlas = {esc: esc, COL: COL, clusterIcon: clusterIcon, clusterShares: clusterShares, ringGradient: ringGradient, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
                 countryLayer: countryLayer, countBins: countBins, binOf: binOf, shadingLegendHtml: shadingLegendHtml,
                 showShading: showShading, outlineLayer: outlineLayer, legendControl: legendControl,
-                fullscreenControl: fullscreenControl, years: years};
+                fullscreenControl: fullscreenControl, years: years, fitToRows: fitToRows, controlPadding: controlPadding};
   if (typeof module === "object" && module.exports) { module.exports = root.Atlas; }
 })(typeof window !== "undefined" ? window : globalThis);

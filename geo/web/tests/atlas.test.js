@@ -63,6 +63,15 @@ test("a cluster bubble shows its count and tells screen readers what it is", () 
   const icon = Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 14});
   assert.match(icon.html, /<span aria-hidden="true">14<\/span>/);
   assert.match(icon.html, /cluster of 14 deployments/);
-  assert.equal(icon.className, "marker-cluster marker-cluster-medium");
+  assert.equal(icon.className, "marker-cluster atlas-cluster atlas-cluster-medium");
   assert.match(Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 1}).html, /cluster of 1 deployment,/);
+});
+
+test("a cluster's ring shows its members' vendor colours in proportion, largest share first", () => {
+  const fakeLeaflet = {divIcon: (options) => options, point: (x, y) => [x, y]};
+  const members = [{atlasColor: "#E69F00"}, {atlasColor: "#0072B2"}, {atlasColor: "#0072B2"}, {atlasColor: "#0072B2"}];
+  assert.deepEqual(Atlas.clusterShares(members), [{color: "#0072B2", count: 3}, {color: "#E69F00", count: 1}]);
+  const icon = Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 4, getAllChildMarkers: () => members});
+  assert.ok(icon.html.includes("conic-gradient(#0072B2 0.0deg 270.0deg, #E69F00 270.0deg 360.0deg)"), icon.html);
+  assert.equal(icon.className, "marker-cluster atlas-cluster atlas-cluster-small");
 });
