@@ -31,7 +31,8 @@ class AtlasMap(folium.Map):
 
 
 class OfflineBasemap(MacroElement):
-    """Country outlines in a pane under the tiles: when tiles cannot load, the outlines still show."""
+    """Country outlines and place names in panes under the tiles: when tiles cannot load, they still show,
+    with a notice saying the tiles are missing."""
 
     _template = Template(
         """
@@ -56,6 +57,8 @@ class OfflineBasemap(MacroElement):
                 };
             })();
             window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
+            window.atlasPlaces = window.atlasPlaces || fetch({{ this.places_url_json }}).then(function (r) { return r.json(); });
+            Atlas.offlineLabels(L, map, window.atlasPlaces);
             Atlas.fullscreenControl(L).addTo(map);
             window.atlasMap = map;
         })({{ this._parent.get_name() }});
@@ -63,10 +66,11 @@ class OfflineBasemap(MacroElement):
         """
     )
 
-    def __init__(self, outlines_url: str, data_url: str, details_url: str):
+    def __init__(self, outlines_url: str, data_url: str, details_url: str, places_url: str):
         super().__init__()
         self._name = "OfflineBasemap"
         self.url_json = script_json(outlines_url)
+        self.places_url_json = script_json(places_url)
         self.data_url_json = script_json(data_url)
         self.details_url_json = script_json(details_url)
 
@@ -163,9 +167,12 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
         control_scale=True,
     )
     folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
-    OfflineBasemap(asset_urls["countries.json"], asset_urls["deployments.json"], asset_urls["details.json"]).add_to(
-        fmap
-    )
+    OfflineBasemap(
+        asset_urls["countries.json"],
+        asset_urls["deployments.json"],
+        asset_urls["details.json"],
+        asset_urls["places.json"],
+    ).add_to(fmap)
     return fmap
 
 
