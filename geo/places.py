@@ -35,6 +35,8 @@ def _zoom_for(value: float, steps: tuple[tuple[float, int], ...]) -> int | None:
 
 def _folded(name: str) -> str:
     """A name without accents, case or surrounding spaces, for matching "Bogota" with "Bogotá"."""
+    if name.isascii():
+        return name.strip().casefold()
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip().casefold()
 
