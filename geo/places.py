@@ -22,10 +22,13 @@ PLACES_ATTRIBUTION = 'Place names: <a href="https://www.geonames.org/">GeoNames<
 COORDINATE_DECIMALS = 2  # about 1 km: more than a label needs
 
 # Country area (square degrees, on the map's plate carrée) -> lowest zoom showing its name.
-COUNTRY_ZOOMS = ((300.0, 2), (40.0, 3), (5.0, 4), (0.0, 5))
-# City population -> lowest zoom showing it; capitals show from CAPITAL_ZOOM whatever their size.
+COUNTRY_ZOOMS = ((300.0, 2), (40.0, 3), (5.0, 4), (0.5, 5), (0.0, 6))
+# City population -> lowest zoom showing it. Capitals show from CAPITAL_ZOOM, or from SMALL_CAPITAL_ZOOM
+# below SMALL_CAPITAL_POPULATION (Europe's microstates would otherwise crowd each other out at zoom 5).
 CITY_ZOOMS = ((5_000_000, 4), (2_000_000, 5), (1_000_000, 6), (500_000, 7))
 CAPITAL_ZOOM = 5
+SMALL_CAPITAL_POPULATION = 100_000
+SMALL_CAPITAL_ZOOM = 7
 MIN_CITY_POPULATION = CITY_ZOOMS[-1][0]
 
 
@@ -87,7 +90,8 @@ def city_labels() -> tuple[tuple[Any, ...], ...]:
     for gid, city in sorted(cities.items(), key=lambda item: -item[1]["population"]):
         zoom = _zoom_for(city["population"], CITY_ZOOMS)
         if gid in capitals:
-            zoom = min(zoom or CAPITAL_ZOOM, CAPITAL_ZOOM)
+            capital_zoom = CAPITAL_ZOOM if city["population"] >= SMALL_CAPITAL_POPULATION else SMALL_CAPITAL_ZOOM
+            zoom = min(zoom or capital_zoom, capital_zoom)
         if zoom is None:
             continue
         lat = round(float(city["latitude"]), COORDINATE_DECIMALS)

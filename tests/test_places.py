@@ -7,7 +7,14 @@ import synthetic
 
 from geo.load import load_atlas
 from geo.mapdata import script_json
-from geo.places import CAPITAL_ZOOM, LABEL_FIELDS, PLACES_ATTRIBUTION, city_labels, place_labels
+from geo.places import (
+    CAPITAL_ZOOM,
+    LABEL_FIELDS,
+    PLACES_ATTRIBUTION,
+    SMALL_CAPITAL_ZOOM,
+    city_labels,
+    place_labels,
+)
 from geo.validate import DATA_DIR
 
 MAX_PLACES_BYTES = 100_000
@@ -35,6 +42,7 @@ def test_capitals_show_by_the_capital_zoom_even_when_small():
         assert capital in by_name, capital
         assert by_name[capital]["min_zoom"] <= CAPITAL_ZOOM, by_name[capital]
     assert by_name["Reykjavík"]["min_zoom"] == CAPITAL_ZOOM  # about 120,000 people: a capital, not a big city
+    assert by_name["Vaduz"]["min_zoom"] == SMALL_CAPITAL_ZOOM  # a microstate's capital waits until zoom 7
 
 
 def test_each_country_is_named_inside_its_outline_and_large_ones_first():
@@ -47,7 +55,7 @@ def test_each_country_is_named_inside_its_outline_and_large_ones_first():
     zooms = labels_by_name(labels)
     assert zooms["Russia"]["min_zoom"] == 2 and zooms["Brazil"]["min_zoom"] == 2
     assert zooms["Germany"]["min_zoom"] == 3
-    assert zooms["Singapore"]["min_zoom"] == 5
+    assert zooms["Singapore"]["min_zoom"] == 6 and zooms["Belgium"]["min_zoom"] == 5
 
 
 def test_synthetic_countries_are_named_too(tmp_path):
