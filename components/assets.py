@@ -18,13 +18,15 @@ import geopandas as gpd
 
 from geo import web
 from geo.mapdata import outlines_geojson, split_payload
+from geo.places import place_labels
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
 # From the streamlit-folium iframe (/component/<name>/index.html) back to the app's static route.
 STATIC_URL = "../../app/static"
 OUTLINES_NAME = "countries.json"
-VERSIONED = re.compile(r"^(countries|deployments|details)-[0-9a-f]{12}\.json$")
+PLACES_NAME = "places.json"  # country and city names for the map without tiles
+VERSIONED = re.compile(r"^(countries|deployments|details|places)-[0-9a-f]{12}\.json$")
 STALE_AFTER_SECONDS = 7 * 24 * 3600
 
 
@@ -101,7 +103,7 @@ def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path 
     `payload` (every deployment, as the map draws them) and the country outlines are written under
     content-hashed names, so the browser fetches them once per data version and filter changes only send
     which rows to show. The payload is split in two: what the markers need comes first, the descriptions
-    and sources (for popups) right after."""
+    and sources (for popups) right after. The place names (geo/places.py) are published the same way."""
     folder = static_dir / "atlas"
     for name, source in {**web.SCRIPTS, **web.STYLES}.items():
         _copy_if_changed(source, folder / name)
@@ -114,6 +116,9 @@ def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path 
         ),
         "deployments.json": _publish_versioned(folder, "deployments", json.dumps(markers, separators=(",", ":"))),
         "details.json": _publish_versioned(folder, "details", json.dumps(details, separators=(",", ":"))),
+        PLACES_NAME: _publish_versioned(
+            folder, "places", json.dumps(place_labels(countries), ensure_ascii=False, separators=(",", ":"))
+        ),
     }
     remove_stale_versions(folder, set(names.values()))
     urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}

@@ -32,7 +32,8 @@ class AtlasMap(folium.Map):
 
 
 class OfflineBasemap(MacroElement):
-    """Country outlines in a pane under the tiles: when tiles cannot load, the outlines still show."""
+    """Country outlines and place names in panes under the tiles: when tiles cannot load, they still show,
+    with a notice saying the tiles are missing."""
 
     _template = Template(
         """
@@ -57,6 +58,8 @@ class OfflineBasemap(MacroElement):
                 };
             })();
             window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
+            window.atlasPlaces = window.atlasPlaces || fetch({{ this.places_url_json }}).then(function (r) { return r.json(); });
+            Atlas.offlineLabels(L, map, window.atlasPlaces);
             Atlas.fullscreenControl(L).addTo(map);
             try {  // the frame streamlit-folium draws in is named after the component, not the map
                 if (window.frameElement) { window.frameElement.setAttribute("title", {{ this.title_json }}); }
@@ -67,11 +70,12 @@ class OfflineBasemap(MacroElement):
         """
     )
 
-    def __init__(self, outlines_url: str, data_url: str, details_url: str, title: str = FRAME_TITLE):
+    def __init__(self, outlines_url: str, data_url: str, details_url: str, places_url: str, title: str = FRAME_TITLE):
         super().__init__()
         self._name = "OfflineBasemap"
         self.title_json = script_json(title)
         self.url_json = script_json(outlines_url)
+        self.places_url_json = script_json(places_url)
         self.data_url_json = script_json(data_url)
         self.details_url_json = script_json(details_url)
 
@@ -171,9 +175,12 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
         control_scale=True,
     )
     folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
-    OfflineBasemap(asset_urls["countries.json"], asset_urls["deployments.json"], asset_urls["details.json"]).add_to(
-        fmap
-    )
+    OfflineBasemap(
+        asset_urls["countries.json"],
+        asset_urls["deployments.json"],
+        asset_urls["details.json"],
+        asset_urls["places.json"],
+    ).add_to(fmap)
     return fmap
 
 

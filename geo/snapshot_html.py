@@ -1,5 +1,6 @@
 """A self-contained HTML map of a selection: every script, style and the data inlined, so it opens from
-disk with no network and keeps working. Tiles load on top when online; country outlines are the fallback."""
+disk with no network and keeps working. Tiles load on top when online; country outlines and place names
+(geo/places.py) are the fallback, with a notice when the tiles fail."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import geopandas as gpd
 
 from geo import web
 from geo.mapdata import ROW_COLUMNS, map_payload, outlines_geojson, script_json
+from geo.places import place_labels
 
 TEMPLATE = web.WEB_DIR / "snapshot.html"
 TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -70,6 +72,7 @@ def snapshot_html(
         "{{JS}}": js,
         "{{DATA_JSON}}": script_json(payload),
         "{{OUTLINES_JSON}}": script_json(outlines if outlines is not None else outlines_geojson(countries)),
+        "{{PLACES_JSON}}": script_json(place_labels(countries)),
         "{{TILES_JSON}}": script_json(TILES_URL),
         "{{ATTRIBUTION_JSON}}": script_json(TILES_ATTRIBUTION),
     }
@@ -85,6 +88,7 @@ def snapshot_html(
         "{{ATTRIBUTION_JSON}}",
         "{{CSS}}",
         "{{OUTLINES_JSON}}",
+        "{{PLACES_JSON}}",
         "{{DATA_JSON}}",
         "{{JS}}",
     ):

@@ -379,9 +379,93 @@
     return control;
   }
 
+  // Place names for a map without tiles: countries at low zoom, cities as the reader zooms in. `places` is
+  // geo/places.py place_labels(): {countries: [[name, lat, lon, minZoom]], cities: [...], attribution}.
+  // The labels sit in a pane under the tiles, so they show where tiles are missing or switched off and
+  // stay out of the way where tiles load; they are not focusable and hidden from screen readers.
+  var PLACE_KINDS = ["countries", "cities"];
+  var LABELS_PANE = "atlasLabels";
+
+  function labelsForZoom(places, zoom) {
+    var shown = [];
+    PLACE_KINDS.forEach(function (kind) {
+      (places[kind] || []).forEach(function (p) {
+        if (p[3] !== null && p[3] <= zoom) { shown.push({kind: kind, name: p[0], lat: p[1], lon: p[2]}); }
+      });
+    });
+    return shown;
+  }
+
+  function placeLabel(Lf, label) {
+    var html = label.kind === "cities" ? '<span class="atlas-place-dot"></span><span class="atlas-place-name">' + esc(label.name) + "</span>"
+                                       : '<span class="atlas-place-name">' + esc(label.name) + "</span>";
+    return Lf.marker([label.lat, label.lon], {pane: LABELS_PANE, interactive: false, keyboard: false,
+      icon: Lf.divIcon({className: "atlas-place atlas-place-" + label.kind, html: html, iconSize: null})});
+  }
+
+  function placeLabelLayer(Lf, places, map) {
+    if (!map.getPane(LABELS_PANE)) {
+      var pane = map.createPane(LABELS_PANE);
+      pane.style.zIndex = 160;  // over the outlines (150), under the tiles (200)
+      pane.style.pointerEvents = "none";
+      pane.setAttribute("aria-hidden", "true");
+    }
+    var layer = Lf.layerGroup([], {attribution: places.attribution || ""});
+    var shownZoom = null;
+    function update() {
+      var zoom = map.getZoom();
+      if (zoom === shownZoom) { return; }
+      shownZoom = zoom;
+      layer.clearLayers();
+      labelsForZoom(places, zoom).forEach(function (label) { layer.addLayer(placeLabel(Lf, label)); });
+    }
+    layer.on("add", function () { shownZoom = null; update(); map.on("zoomend", update); });
+    layer.on("remove", function () { map.off("zoomend", update); });
+    return layer;
+  }
+
+  // A notice on the map when its tiles do not load (several failures with none loading in between); it goes
+  // away when a tile loads or the reader switches the tiles off.
+  var TILE_FAILURES_FOR_NOTICE = 3;
+  var TILE_NOTICE_TEXT = "Map tiles could not be loaded (offline?): showing country outlines and place names";
+
+  function tileNotice(Lf, map, tiles) {
+    var control = Lf.control({position: "topright"});
+    control.onAdd = function () {
+      var div = Lf.DomUtil.create("div", "leaflet-control atlas-tile-notice");
+      div.setAttribute("role", "status");
+      div.textContent = TILE_NOTICE_TEXT;
+      return div;
+    };
+    var failures = 0, shown = false;
+    // The notice takes room in a corner: a first view that was fitted around the controls fits again.
+    function show() { if (!shown) { control.addTo(map); shown = true; if (map.atlasFitRows) { fitToRows(Lf, map, map.atlasFitRows); } } }
+    function hide() { if (shown) { map.removeControl(control); shown = false; } }
+    tiles.on("tileerror", function () { failures += 1; if (failures >= TILE_FAILURES_FOR_NOTICE) { show(); } });
+    tiles.on("tileload", function () { failures = 0; hide(); });
+    tiles.on("remove", function () { failures = 0; hide(); });
+    return control;
+  }
+
+  // Both pages: the notice when `tiles` (or else the map's first tile layer) fail, watched from now on, and
+  // the place names once `places` (the labels, or a promise of them) are there. Returns a promise of the layer.
+  function offlineLabels(Lf, map, places, tiles) {
+    if (map.atlasOfflineLabels) { return map.atlasOfflineLabels; }  // the page's script may run twice on one map
+    if (!tiles) { map.eachLayer(function (l) { if (!tiles && l instanceof Lf.TileLayer) { tiles = l; } }); }
+    if (tiles) { tileNotice(Lf, map, tiles); }
+    map.atlasOfflineLabels = Promise.resolve(places).then(function (loaded) {
+      root.atlasPlaceLabels = placeLabelLayer(Lf, loaded, map).addTo(map);
+      return root.atlasPlaceLabels;
+    });
+    return map.atlasOfflineLabels;
+  }
+
   root.Atlas = {esc: esc, COL: COL, clusterIcon: clusterIcon, clusterShares: clusterShares, ringGradient: ringGradient, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
                 countryLayer: countryLayer, countBins: countBins, binOf: binOf, shadingLegendHtml: shadingLegendHtml,
                 showShading: showShading, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years, fitToRows: fitToRows, controlPadding: controlPadding};
+  // Offline place names and the tile notice (kept on their own lines so the list above stays as it was).
+  root.Atlas.labelsForZoom = labelsForZoom; root.Atlas.placeLabelLayer = placeLabelLayer;
+  root.Atlas.tileNotice = tileNotice; root.Atlas.offlineLabels = offlineLabels; root.Atlas.TILE_NOTICE_TEXT = TILE_NOTICE_TEXT;
   if (typeof module === "object" && module.exports) { module.exports = root.Atlas; }
 })(typeof window !== "undefined" ? window : globalThis);

@@ -67,3 +67,46 @@ def choose(page: Page, key: str, option_prefix: str) -> None:
     page.locator(f".st-key-{key} input").click()
     page.get_by_role("option").filter(has_text=option_prefix).first.click()
     page.keyboard.press("Escape")
+
+
+TILE_NOTICE = "Map tiles could not be loaded (offline?)"
+
+
+def place_names_on_screen(frame: Frame | Page, lat: float, lon: float, zoom: int) -> list[str]:
+    """Move the map and return the place labels it then draws inside the map's box (as written in the data,
+    before CSS capitalises country names)."""
+    frame.evaluate(
+        "([lat, lon, zoom]) => window.atlasMap.setView([lat, lon], zoom, {animate: false})", [lat, lon, zoom]
+    )
+    frame.wait_for_function(
+        "(zoom) => window.atlasPlaceLabels && window.atlasMap.getZoom() === zoom"
+        " && window.atlasPlaceLabels.getLayers().every(m => m._icon)",
+        arg=zoom,
+    )
+    return frame.evaluate(
+        """() => {
+            const box = window.atlasMap.getContainer().getBoundingClientRect();
+            return [...document.querySelectorAll('.leaflet-atlasLabels-pane .atlas-place-name')].filter(e => {
+                const r = e.getBoundingClientRect();
+                return r.width > 0 && r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
+            }).map(e => e.textContent);
+        }"""
+    )
+
+
+def check_offline_place_names(frame: Frame | Page) -> None:
+    """With the tiles blocked: the notice shows, countries are named from zoom 3 (the test countries are
+    small), capitals and big cities from zoom 5, and no label takes keyboard focus or speaks."""
+    notice = frame.locator(".atlas-tile-notice")
+    notice.wait_for(state="visible", timeout=20_000)
+    assert TILE_NOTICE in notice.inner_text()
+    world = place_names_on_screen(frame, 15, 15, 2)
+    assert "Aland" not in world and "Abuja" not in world, world
+    countries = place_names_on_screen(frame, 15, 15, 3)
+    assert {"Aland", "Bland", "Cland"} <= set(countries), countries
+    assert "Abuja" not in countries
+    cities = place_names_on_screen(frame, 9, 8, 6)
+    assert {"Abuja", "Kano", "Aland"} <= set(cities), cities
+    assert frame.locator(".leaflet-atlasLabels-pane").get_attribute("aria-hidden") == "true"
+    assert frame.locator(".leaflet-atlasLabels-pane [tabindex]").count() == 0
+    assert "GeoNames" in frame.locator(".leaflet-control-attribution").inner_text()

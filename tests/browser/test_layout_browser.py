@@ -102,6 +102,7 @@ def test_the_map_refits_to_the_filters_until_the_reader_moves_it(page, world_app
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 150, box["y"] + box["height"] / 2 + 60, steps=8)
     page.mouse.up()
+    page.wait_for_timeout(1000)  # Leaflet's inertia carries the map on for a moment after the drag
     moved = frame.evaluate("[window.atlasMap.getCenter().lng, window.atlasMap.getZoom()]")
     choose(page, "f_vendors", "Acme Vision")  # adds three more, but the reader has moved the map
     wait_for_layer_count(frame, 5)

@@ -3,7 +3,16 @@
 from urllib.parse import urlencode, urlparse
 
 from browser.conftest import ALLOWED_EXTERNAL_HOSTS, browser_test_features
-from browser.helpers import choose, drawn_count, layer_count, map_frame, marker_at, open_app, wait_for_layer_count
+from browser.helpers import (
+    check_offline_place_names,
+    choose,
+    drawn_count,
+    layer_count,
+    map_frame,
+    marker_at,
+    open_app,
+    wait_for_layer_count,
+)
 
 TOTAL = len(browser_test_features())
 
@@ -192,3 +201,11 @@ def test_fullscreen_control_puts_the_map_in_full_screen(page, app_url):
     frame.wait_for_function("document.fullscreenElement === window.atlasMap.getContainer()")
     frame.locator(".atlas-fullscreen").click()
     frame.wait_for_function("document.fullscreenElement === null")
+
+
+def test_offline_the_map_names_places_by_zoom_and_says_the_tiles_are_missing(page, app_url):
+    for host in ALLOWED_EXTERNAL_HOSTS:  # the tile server
+        page.route(f"https://{host}/**", lambda route: route.abort())
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    check_offline_place_names(frame)

@@ -6,7 +6,7 @@ import pytest
 import synthetic
 
 from browser.conftest import HOSTILE, browser_test_features
-from browser.helpers import marker_at
+from browser.helpers import check_offline_place_names, marker_at, place_names_on_screen
 from geo.load import load_atlas
 from geo.mapdata import assign_colors
 from geo.snapshot_html import snapshot_html
@@ -131,3 +131,16 @@ def test_keyboard_alone_reaches_a_deployment_and_opens_its_details(browser, snap
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup .atlas-popup h4", timeout=5000)
     assert page.inner_text(".leaflet-popup .atlas-popup h4") in focused
+
+
+def test_snapshot_offline_names_places_by_zoom_and_says_the_tiles_are_missing(browser, snapshot_file):
+    context = browser.new_context(viewport={"width": 1300, "height": 850})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page = context.new_page()
+    page.goto(snapshot_file.as_uri())
+    check_offline_place_names(page)
+    # Tiles switched off by the reader: the labels stay, the notice goes (there is nothing left to fail).
+    page.get_by_text("Map tiles (OpenStreetMap)").click()
+    page.locator(".atlas-tile-notice").wait_for(state="detached")
+    assert "Abuja" in place_names_on_screen(page, 9, 8, 6)
+    context.close()

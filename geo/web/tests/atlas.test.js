@@ -75,3 +75,55 @@ test("a cluster's ring shows its members' vendor colours in proportion, largest 
   assert.ok(icon.html.includes("conic-gradient(#0072B2 0.0deg 270.0deg, #E69F00 270.0deg 360.0deg)"), icon.html);
   assert.equal(icon.className, "marker-cluster atlas-cluster atlas-cluster-small");
 });
+
+const PLACES = {
+  countries: [["Bigland", 10, 10, 2], ["Midland", 20, 20, 3], ["Tinyland", 30, 30, 5]],
+  cities: [["Megacity", 11, 11, 4], ["Capital", 12, 12, 5], ["Town", 13, 13, 7]],
+  attribution: "Place names: test"
+};
+
+test("the world view names only large countries; cities appear as the reader zooms in", () => {
+  const names = (zoom) => Atlas.labelsForZoom(PLACES, zoom).map((l) => l.name);
+  assert.deepEqual(names(1), []);
+  assert.deepEqual(names(2), ["Bigland"]);
+  assert.deepEqual(names(3), ["Bigland", "Midland"]);
+  assert.deepEqual(names(4), ["Bigland", "Midland", "Megacity"]);
+  assert.deepEqual(names(5), ["Bigland", "Midland", "Tinyland", "Megacity", "Capital"]);
+  assert.deepEqual(names(7).length, 6);
+  const town = Atlas.labelsForZoom(PLACES, 7).find((l) => l.name === "Town");
+  assert.deepEqual(town, {kind: "cities", name: "Town", lat: 13, lon: 13});
+  assert.deepEqual(Atlas.labelsForZoom({countries: [["No zoom", 0, 0, null]]}, 18), []);
+});
+
+// Just enough of Leaflet for the tile notice: a control added to and removed from a map, and a tile layer's events.
+function fakeLeaflet() {
+  const map = {controls: [], addControl(c) { this.controls.push(c); }, removeControl(c) { this.controls.splice(this.controls.indexOf(c), 1); }};
+  const handlers = {};
+  const tiles = {on(name, fn) { (handlers[name] = handlers[name] || []).push(fn); }, fire(name) { (handlers[name] || []).forEach((fn) => fn()); }};
+  const Lf = {
+    control() { return {addTo(m) { this.div = this.onAdd(m); m.addControl(this); return this; }}; },
+    DomUtil: {create(tag, className) { return {tag, className, attributes: {}, setAttribute(k, v) { this.attributes[k] = v; }}; }}
+  };
+  return {Lf, map, tiles};
+}
+
+test("a notice shows when several tiles fail and goes when a tile loads or the tiles are switched off", () => {
+  const {Lf, map, tiles} = fakeLeaflet();
+  Atlas.tileNotice(Lf, map, tiles);
+  tiles.fire("tileerror");
+  tiles.fire("tileerror");
+  assert.equal(map.controls.length, 0, "two failures may be a flaky tile");
+  tiles.fire("tileerror");
+  assert.equal(map.controls.length, 1);
+  assert.equal(map.controls[0].div.textContent, Atlas.TILE_NOTICE_TEXT);
+  assert.match(Atlas.TILE_NOTICE_TEXT, /could not be loaded/);
+  assert.equal(map.controls[0].div.attributes.role, "status");
+  tiles.fire("tileerror");
+  assert.equal(map.controls.length, 1, "shown once");
+  tiles.fire("tileload");
+  assert.equal(map.controls.length, 0);
+  ["tileerror", "tileerror", "tileerror"].forEach((e) => tiles.fire(e));
+  assert.equal(map.controls.length, 1);
+  tiles.fire("remove");
+  assert.equal(map.controls.length, 0);
+});
