@@ -11,9 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from geo import web
-from geo.mapdata import ROW_COLUMNS, map_payload, outlines_geojson, script_json
+from geo.explorer import explorer_data
+from geo.filters import Filters, Vocabulary, build_vocabulary, year_bounds
+from geo.load import Atlas
+from geo.mapdata import map_payload, outlines_geojson, script_json
+from geo.permalink import MapView
 
 TEMPLATE = web.WEB_DIR / "snapshot.html"
 TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -43,8 +48,20 @@ def content_security_policy(page: str) -> str:
     return CSP.format(hashes=" ".join(hashes))
 
 
+def default_vocabulary(
+    records: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, vendor_names: Mapping[str, str]
+) -> Vocabulary:
+    """What the filters offer when only the records are known (as the app builds it from the dataset)."""
+    vendors = pd.DataFrame({"id": list(vendor_names), "name": list(vendor_names.values())})
+    return build_vocabulary(Atlas(records, vendors, countries), year_bounds(records))
+
+
+def view_json(view: MapView | None) -> dict[str, float] | None:
+    return None if view is None else {"lat": view.lat, "lng": view.lng, "zoom": view.zoom}
+
+
 def snapshot_html(
-    selection: gpd.GeoDataFrame,
+    records: gpd.GeoDataFrame,
     countries: gpd.GeoDataFrame,
     colors: Mapping[str, str],
     vendor_names: Mapping[str, str],
@@ -54,18 +71,28 @@ def snapshot_html(
     sentence: str,
     citation: str,
     outlines: dict[str, Any] | None = None,
+    filters: Filters | None = None,
+    vocabulary: Vocabulary | None = None,
+    view: MapView | None = None,
 ) -> str:
-    """The whole page as one string. Record text reaches the page only as escaped JSON or escaped HTML."""
-    payload = map_payload(selection, colors, vendor_names, country_names)
-    years = [r[ROW_COLUMNS.index("y0")] for r in payload["rows"]] or [2000]
+    """The whole page as one string: an explorer of `records` that opens with `filters` applied (none by
+    default) at `view` (else fitted to what is shown). For the app's sentence and counts, `records` are
+    all the deployments and `filters` the app's. Record text reaches the page only as escaped JSON or
+    escaped HTML."""
+    if vocabulary is None:
+        vocabulary = default_vocabulary(records, countries, vendor_names)
+    payload = map_payload(records, colors, vendor_names, country_names)
+    payload["explorer"] = explorer_data(records, vocabulary, filters)
+    year_min, year_max = vocabulary.year_bounds
     css = "\n".join(web.read_asset(name) for name in web.STYLES)
     js = "\n;\n".join(_inline_script(web.read_asset(name)) for name in web.SCRIPTS)
     replacements = {
         "{{TITLE}}": html.escape(title),
         "{{SENTENCE}}": html.escape(sentence),
         "{{CITATION}}": html.escape(citation),
-        "{{YEAR_MIN}}": str(min(years)),
-        "{{YEAR_MAX}}": str(max(years)),
+        "{{YEAR_MIN}}": str(year_min),
+        "{{YEAR_MAX}}": str(year_max),
+        "{{VIEW_JSON}}": script_json(view_json(view)),
         "{{CSS}}": SOURCE_MAP.sub("", css).replace("</style", "<\\/style"),
         "{{JS}}": js,
         "{{DATA_JSON}}": script_json(payload),
@@ -83,6 +110,7 @@ def snapshot_html(
         "{{YEAR_MAX}}",
         "{{TILES_JSON}}",
         "{{ATTRIBUTION_JSON}}",
+        "{{VIEW_JSON}}",
         "{{CSS}}",
         "{{OUTLINES_JSON}}",
         "{{DATA_JSON}}",
