@@ -120,10 +120,34 @@ def snapshot_html(
     return page.replace("{{CSP}}", html.escape(content_security_policy(page)), 1)
 
 
-def embed_code(url: str, title: str, height: int = 600) -> str:
-    """An <iframe> snippet for a newsroom CMS, pointing at wherever the snapshot file is hosted."""
+EMBED_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+EMBED_HEIGHTS = (600, 800)  # the fixed-size variants, in pixels
+EMBED_RATIO = "16 / 10"  # the responsive frame's width to height, above its minimum height
+EMBED_MIN_HEIGHT = 560  # enough for the filters and a usable map on a phone
+
+
+def _iframe(url: str, title: str, size: str) -> str:
     return (
-        f'<iframe src="{html.escape(url, quote=True)}" title="{html.escape(title, quote=True)}" '
-        f'width="100%" height="{int(height)}" style="border:0" loading="lazy" '
-        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer"></iframe>'
+        f'<iframe src="{html.escape(url, quote=True)}" title="{html.escape(title, quote=True)}" {size} '
+        f'loading="lazy" sandbox="{EMBED_SANDBOX}" referrerpolicy="no-referrer"></iframe>'
     )
+
+
+def embed_code(url: str, title: str, height: int | None = None) -> str:
+    """A snippet for a newsroom CMS, pointing at wherever the snapshot file is hosted: by default a frame
+    whose height follows its width (EMBED_RATIO, at least EMBED_MIN_HEIGHT px); given `height`, a frame of
+    the full width and that many pixels tall."""
+    if height is not None:
+        return _iframe(url, title, f'width="100%" height="{int(height)}" style="border:0"')
+    frame = _iframe(url, title, 'style="position:absolute;top:0;left:0;width:100%;height:100%;border:0"')
+    return (
+        f'<div style="position:relative;width:100%;aspect-ratio:{EMBED_RATIO};min-height:{EMBED_MIN_HEIGHT}px">'
+        f"{frame}</div>"
+    )
+
+
+def embed_codes(url: str, title: str) -> dict[str, str]:
+    """The responsive snippet and the fixed-size ones, by a short description of each."""
+    codes = {"Responsive (the height follows the width)": embed_code(url, title)}
+    codes.update({f"Fixed, {h} px tall": embed_code(url, title, h) for h in EMBED_HEIGHTS})
+    return codes

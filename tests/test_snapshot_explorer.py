@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import synthetic
 
+from geo import snapshot
 from geo.explorer import explorer_data, filter_values
 from geo.filters import Filters, apply_filters, build_vocabulary, selection_sentence, year_bounds
 from geo.load import load_atlas
@@ -111,3 +112,12 @@ def test_the_snapshot_opens_with_the_filters_and_view_it_was_given(explorer_atla
         "Deployment country",
     ]
     assert str(WEB_DIR) not in page and str(Path.home()) not in page
+
+
+def test_the_cli_snapshot_holds_every_record_and_opens_with_the_filters_asked_for(tmp_path, data_dir, capsys):
+    out = tmp_path / "map.html"
+    assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "bolt", "--html", str(out)]) == 0
+    data = json.loads(re.search(r"var data = (\{.*?\});\n", out.read_text()).group(1))
+    assert len(data["rows"]) == len(load_atlas(data_dir).deployments)
+    assert data["explorer"]["values"]["vendors"] == ["bolt"]
+    assert "Showing 2 of 5 deployments: vendor Bolt" in capsys.readouterr().out
