@@ -18,6 +18,7 @@ from geo.filters import Filters, apply_filters, build_vocabulary, selection_sent
 from geo.load import load_atlas
 from geo.mapdata import assign_colors, map_payload
 from geo.permalink import MapView
+from geo.search import SPELLING_VARIANTS, fold
 from geo.snapshot_html import snapshot_html
 from geo.web import WEB_DIR
 
@@ -121,3 +122,20 @@ def test_the_cli_snapshot_holds_every_record_and_opens_with_the_filters_asked_fo
     assert len(data["rows"]) == len(load_atlas(data_dir).deployments)
     assert data["explorer"]["values"]["vendors"] == ["bolt"]
     assert "Showing 2 of 5 deployments: vendor Bolt" in capsys.readouterr().out
+
+
+def test_the_explorer_folds_search_text_as_python_does():
+    texts = ["  Ürümqi   MOSKVA ", "São Paulo, Kiev", "Straße in St. Petersburg", "Kievan Rus", "Nur-Sultan ÉCOLE"]
+    script = (
+        "const A = require(process.argv[1]); const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "process.stdout.write(JSON.stringify(input.texts.map((t) => A.fold(t, input.variants))));"
+    )
+    result = subprocess.run(
+        [NODE or "node", "-e", script, str(WEB_DIR / "atlas.js")],
+        input=json.dumps({"texts": texts, "variants": dict(SPELLING_VARIANTS)}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert json.loads(result.stdout) == [fold(t) for t in texts]

@@ -302,7 +302,7 @@
   // filter registry as data.explorer, and per-row search texts, vendor home countries and status histories).
   var variantsCache = {of: null, re: null};
   function fold(text, variants) {
-    var plain = String(text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/\u00df/g, "ss");
+    var plain = String(text || "").normalize("NFKD").replace(/\p{Mn}/gu, "").toLowerCase().replace(/\u00df/g, "ss");
     plain = plain.split(/\s+/).filter(Boolean).join(" ");
     var names = Object.keys(variants || {});
     if (!names.length) { return plain; }
@@ -361,8 +361,13 @@
 
   // The rows that pass every active filter; `filters` holds values as geo.filters.Filters does (years as
   // [from, to] with null for an open end; see yearsValue).
+  // The specs of the filters that restrict anything, in the registry's order.
+  function activeFilters(data, filters) {
+    return data.explorer.filters.filter(function (f) { return isActive(f, filterValue(f, filters)); });
+  }
+
   function filterRows(data, filters) {
-    var active = data.explorer.filters.filter(function (f) { return isActive(f, filterValue(f, filters)); });
+    var active = activeFilters(data, filters);
     return data.rows.filter(function (row, i) {
       return active.every(function (f) { return passes(data, f, filterValue(f, filters), row, i, filters); });
     });
@@ -393,8 +398,7 @@
   function sentence(data, filters, shown, total) {
     var ex = data.explorer, all = total === undefined ? data.rows.length : total;
     var noun = ex.noun[all === 1 ? 0 : 1];
-    var phrases = ex.filters.filter(function (f) { return isActive(f, filterValue(f, filters)); })
-      .map(function (f) { return phrase(f, filterValue(f, filters)); });
+    var phrases = activeFilters(data, filters).map(function (f) { return phrase(f, filterValue(f, filters)); });
     return "Showing " + shown + " of " + all + " " + noun + (phrases.length ? ": " + phrases.join(", ") : "");
   }
 
@@ -403,7 +407,7 @@
                 showShading: showShading, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years};
   // The snapshot explorer's filters and sentence.
-  [["fold", fold], ["filterRows", filterRows], ["sentence", sentence], ["yearsValue", yearsValue], ["statusAsOf", statusAsOf]]
+  [["fold", fold], ["activeFilters", activeFilters], ["filterRows", filterRows], ["sentence", sentence], ["yearsValue", yearsValue], ["statusAsOf", statusAsOf]]
     .forEach(function (e) { root.Atlas[e[0]] = e[1]; });
   if (typeof module === "object" && module.exports) { module.exports = root.Atlas; }
 })(typeof window !== "undefined" ? window : globalThis);

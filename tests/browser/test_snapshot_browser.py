@@ -220,5 +220,10 @@ def test_snapshot_fits_a_phone_and_opens_at_the_saved_view(browser, tmp_path):
         "() => [window.atlasMap.getCenter().lat, window.atlasMap.getCenter().lng, window.atlasMap.getZoom()]"
     )
     assert [round(center[0]), round(center[1]), center[2]] == [9, 31, 7]
+    # The filters start folded away on a phone, under a summary that says one is set.
+    assert not page.is_visible("#atlas-f-vendors")
+    page.click("#atlas-filter-summary")
+    assert page.inner_text("#atlas-filter-summary") == "Filters (1 set)"
+    assert page.is_visible("#atlas-f-vendors")
     assert page.locator("label[for=atlas-f-vendors]").inner_text() == "Vendor"
     page.close()
