@@ -86,7 +86,9 @@ if share_tab.open:
         link = make_permalink(base_url, filters, shown_view, version=version)
         record_link = make_permalink(base_url, filters, shown_view, open_id, version) if open_id else None
         years = timeline_years(filters, bounds)
-        share.render_share(atlas, selection, colors, sentence, link, data.data_dir(), record_link, open_id, years)
+        share.render_share(
+            atlas, selection, colors, sentence, link, data.data_dir(), record_link, open_id, years, filters, shown_view
+        )
 
 if state.get(sidebar.PLAYING_KEY):
     sidebar.wait_for_next_step(state)

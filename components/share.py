@@ -17,12 +17,14 @@ import streamlit as st
 
 from geo.citation import PROJECT_NAME, citation, data_version
 from geo.export import XLSX_MIME, csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
+from geo.filters import Filters
 from geo.graphics import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS, SIZES, STYLES, ImageOptions
 from geo.html import markdown_code
 from geo.load import Atlas
 from geo.outputs import Shared, animation_file, image_file, snapshot_file
+from geo.permalink import MapView
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url, is_local
-from geo.snapshot_html import embed_code
+from geo.snapshot_html import embed_codes
 from geo.validate import is_http_url
 
 SNAPSHOT_NAME = "facial-recognition-atlas.html"
@@ -63,10 +65,12 @@ def render_share(
     record_link: str | None = None,
     open_id: str | None = None,
     years: tuple[int | None, int] | None = None,
+    filters: Filters | None = None,
+    view: MapView | None = None,
 ) -> None:
     version = data_version(data_dir)
     cite = citation(sentence, link, version)
-    shared = Shared(atlas, selection, colors, sentence, version, link, cite)
+    shared = Shared(atlas, selection, colors, sentence, version, link, cite, filters, view)
     if is_local(link):
         st.warning(
             "This link points at this computer, so nobody else can open it. Set the atlas's public address "
@@ -171,7 +175,8 @@ def default_embed_url() -> str:
 
 
 def render_embed_code(sentence: str) -> None:
-    """The <iframe> snippet for the downloaded map, pointing at the address the reader will host it at."""
+    """The <iframe> snippets for the downloaded map (responsive, and fixed sizes), pointing at the address
+    the reader will host it at."""
     st.markdown("**Embed the downloaded map** (host the HTML file, then paste this where it should appear)")
     fallback = default_embed_url()
     url = st.text_input("Address of the hosted map file", key=EMBED_URL_KEY, placeholder=fallback).strip()
@@ -179,4 +184,6 @@ def render_embed_code(sentence: str) -> None:
         st.warning(
             f"Not an http(s) address: {markdown_code(url)}. The snippet shows {markdown_code(fallback)} instead."
         )
-    st.code(embed_code(url if is_http_url(url) else fallback, f"{PROJECT_NAME}: {sentence}"), language="html")
+    for label, code in embed_codes(url if is_http_url(url) else fallback, f"{PROJECT_NAME}: {sentence}").items():
+        st.caption(label)
+        st.code(code, language="html")

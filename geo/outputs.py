@@ -10,9 +10,10 @@ from datetime import date
 import geopandas as gpd
 
 from geo.citation import PROJECT_NAME, credit_line
-from geo.filters import Filters
+from geo.filters import Filters, build_vocabulary, year_bounds
 from geo.graphics import ImageOptions, Texts, render_animation, render_image
 from geo.load import Atlas
+from geo.permalink import MapView
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Shared:
     version: str
     link: str
     citation: str
+    filters: Filters | None = None  # how the selection was made: the snapshot opens with them, over all the data
+    view: MapView | None = None  # the map view to open at (else fitted to the selection)
 
     def texts(self, retrieved: date | None = None) -> Texts:
         day = (retrieved or date.today()).isoformat()
@@ -34,18 +37,23 @@ class Shared:
 
 
 def snapshot_file(shared: Shared) -> str:
-    """The self-contained HTML map of the selection."""
+    """The self-contained HTML explorer of the selection. Given the filters that made it, it holds every
+    deployment and opens with those filters, so a reader can change them with the app's counts and sentence."""
     from geo.snapshot_html import snapshot_html
 
+    atlas = shared.atlas
     return snapshot_html(
-        shared.selection,
-        shared.atlas.countries,
+        shared.selection if shared.filters is None else atlas.deployments,
+        atlas.countries,
         shared.colors,
-        shared.atlas.vendor_names,
-        shared.atlas.country_names,
+        atlas.vendor_names,
+        atlas.country_names,
         title=PROJECT_NAME,
         sentence=shared.sentence,
         citation=shared.citation,
+        filters=shared.filters,
+        vocabulary=None if shared.filters is None else build_vocabulary(atlas, year_bounds(atlas.deployments)),
+        view=shared.view,
     )
 
 

@@ -38,6 +38,7 @@ TRANSLITERATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 _VARIANT_TO_CANONICAL = {variant: group[0] for group in TRANSLITERATIONS for variant in group[1:]}
+SPELLING_VARIANTS: Mapping[str, str] = _VARIANT_TO_CANONICAL  # variant -> the spelling texts are compared in
 _VARIANT_PATTERN = re.compile(
     r"(?<!\w)(" + "|".join(re.escape(v) for v in sorted(_VARIANT_TO_CANONICAL, key=len, reverse=True)) + r")(?!\w)"
 )

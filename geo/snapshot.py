@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     version = data_version(args.data_dir)
     link = permalink(args.base_url, parsed.filters, version=released_version(args.data_dir))
     cite = citation(sentence, link, version)
-    shared = Shared(atlas, selection, colors, sentence, version, link, cite)
+    shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters)
     try:
         write_outputs(args, shared, timeline_years(parsed.filters, vocabulary.year_bounds))
     except OSError as error:

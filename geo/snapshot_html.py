@@ -12,9 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from geo import web
-from geo.mapdata import ROW_COLUMNS, map_payload, outlines_geojson, script_json
+from geo.explorer import explorer_data
+from geo.filters import Filters, Vocabulary, build_vocabulary, year_bounds
+from geo.load import Atlas
+from geo.mapdata import map_payload, outlines_geojson, script_json
+from geo.permalink import MapView
 from geo.places import place_labels
 
 TEMPLATE = web.WEB_DIR / "snapshot.html"
@@ -45,8 +50,20 @@ def content_security_policy(page: str) -> str:
     return CSP.format(hashes=" ".join(hashes))
 
 
+def default_vocabulary(
+    records: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, vendor_names: Mapping[str, str]
+) -> Vocabulary:
+    """What the filters offer when only the records are known (as the app builds it from the dataset)."""
+    vendors = pd.DataFrame({"id": list(vendor_names), "name": list(vendor_names.values())})
+    return build_vocabulary(Atlas(records, vendors, countries), year_bounds(records))
+
+
+def view_json(view: MapView | None) -> dict[str, float] | None:
+    return None if view is None else {"lat": view.lat, "lng": view.lng, "zoom": view.zoom}
+
+
 def snapshot_html(
-    selection: gpd.GeoDataFrame,
+    records: gpd.GeoDataFrame,
     countries: gpd.GeoDataFrame,
     colors: Mapping[str, str],
     vendor_names: Mapping[str, str],
@@ -56,18 +73,28 @@ def snapshot_html(
     sentence: str,
     citation: str,
     outlines: dict[str, Any] | None = None,
+    filters: Filters | None = None,
+    vocabulary: Vocabulary | None = None,
+    view: MapView | None = None,
 ) -> str:
-    """The whole page as one string. Record text reaches the page only as escaped JSON or escaped HTML."""
-    payload = map_payload(selection, colors, vendor_names, country_names)
-    years = [r[ROW_COLUMNS.index("y0")] for r in payload["rows"]] or [2000]
+    """The whole page as one string: an explorer of `records` that opens with `filters` applied (none by
+    default) at `view` (else fitted to what is shown). For the app's sentence and counts, `records` are
+    all the deployments and `filters` the app's. Record text reaches the page only as escaped JSON or
+    escaped HTML."""
+    if vocabulary is None:
+        vocabulary = default_vocabulary(records, countries, vendor_names)
+    payload = map_payload(records, colors, vendor_names, country_names)
+    payload["explorer"] = explorer_data(records, vocabulary, filters)
+    year_min, year_max = vocabulary.year_bounds
     css = "\n".join(web.read_asset(name) for name in web.STYLES)
     js = "\n;\n".join(_inline_script(web.read_asset(name)) for name in web.SCRIPTS)
     replacements = {
         "{{TITLE}}": html.escape(title),
         "{{SENTENCE}}": html.escape(sentence),
         "{{CITATION}}": html.escape(citation),
-        "{{YEAR_MIN}}": str(min(years)),
-        "{{YEAR_MAX}}": str(max(years)),
+        "{{YEAR_MIN}}": str(year_min),
+        "{{YEAR_MAX}}": str(year_max),
+        "{{VIEW_JSON}}": script_json(view_json(view)),
         "{{CSS}}": SOURCE_MAP.sub("", css).replace("</style", "<\\/style"),
         "{{JS}}": js,
         "{{DATA_JSON}}": script_json(payload),
@@ -86,6 +113,7 @@ def snapshot_html(
         "{{YEAR_MAX}}",
         "{{TILES_JSON}}",
         "{{ATTRIBUTION_JSON}}",
+        "{{VIEW_JSON}}",
         "{{CSS}}",
         "{{OUTLINES_JSON}}",
         "{{PLACES_JSON}}",
@@ -96,10 +124,34 @@ def snapshot_html(
     return page.replace("{{CSP}}", html.escape(content_security_policy(page)), 1)
 
 
-def embed_code(url: str, title: str, height: int = 600) -> str:
-    """An <iframe> snippet for a newsroom CMS, pointing at wherever the snapshot file is hosted."""
+EMBED_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+EMBED_HEIGHTS = (600, 800)  # the fixed-size variants, in pixels
+EMBED_RATIO = "16 / 10"  # the responsive frame's width to height, above its minimum height
+EMBED_MIN_HEIGHT = 560  # enough for the filters and a usable map on a phone
+
+
+def _iframe(url: str, title: str, size: str) -> str:
     return (
-        f'<iframe src="{html.escape(url, quote=True)}" title="{html.escape(title, quote=True)}" '
-        f'width="100%" height="{int(height)}" style="border:0" loading="lazy" '
-        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer"></iframe>'
+        f'<iframe src="{html.escape(url, quote=True)}" title="{html.escape(title, quote=True)}" {size} '
+        f'loading="lazy" sandbox="{EMBED_SANDBOX}" referrerpolicy="no-referrer"></iframe>'
     )
+
+
+def embed_code(url: str, title: str, height: int | None = None) -> str:
+    """A snippet for a newsroom CMS, pointing at wherever the snapshot file is hosted: by default a frame
+    whose height follows its width (EMBED_RATIO, at least EMBED_MIN_HEIGHT px); given `height`, a frame of
+    the full width and that many pixels tall."""
+    if height is not None:
+        return _iframe(url, title, f'width="100%" height="{int(height)}" style="border:0"')
+    frame = _iframe(url, title, 'style="position:absolute;top:0;left:0;width:100%;height:100%;border:0"')
+    return (
+        f'<div style="position:relative;width:100%;aspect-ratio:{EMBED_RATIO};min-height:{EMBED_MIN_HEIGHT}px">'
+        f"{frame}</div>"
+    )
+
+
+def embed_codes(url: str, title: str) -> dict[str, str]:
+    """The responsive snippet and the fixed-size ones, by a short description of each."""
+    codes = {"Responsive (the height follows the width)": embed_code(url, title)}
+    codes.update({f"Fixed, {h} px tall": embed_code(url, title, h) for h in EMBED_HEIGHTS})
+    return codes

@@ -195,7 +195,11 @@ def test_vendor_profile_text_is_escaped():
 
 
 def embed_snippet(at):
-    return next(c.value for c in at.code if c.value.startswith("<iframe"))
+    """The embed snippets (responsive first, then the fixed sizes) as one text."""
+    snippets = [c.value for c in at.code if "<iframe" in c.value]
+    assert len(snippets) == 3 and snippets[0].startswith("<div") and "aspect-ratio" in snippets[0], snippets
+    assert ['height="600"' in s for s in snippets[1:]] == [True, False]
+    return "\n".join(snippets)
 
 
 def test_embed_code_points_at_the_address_the_reader_gives(app):

@@ -17,7 +17,7 @@ from geo.export import csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.filters import Filters, apply_filters, build_vocabulary, selection_sentence, year_bounds
 from geo.load import load_atlas, read_deployments
 from geo.mapdata import assign_colors
-from geo.snapshot_html import embed_code, snapshot_html
+from geo.snapshot_html import embed_code, embed_codes, snapshot_html
 from geo.validate import DATA_DIR, CountryIndex
 from geo.versions import is_dated_version, release_missing
 
@@ -222,6 +222,17 @@ def test_snapshot_html_is_self_contained_and_escapes_text(rich_atlas):
     assert page.count("</script>") == 2  # only the two script elements the template opens
     assert "T &lt;b&gt;" in page
     assert 'onload="' not in embed_code('x" onload="alert(1)', "t")
+
+
+def test_embed_code_is_responsive_with_fixed_size_variants():
+    codes = list(embed_codes("https://news.example.org/map.html", "Atlas"))
+    snippets = list(embed_codes("https://news.example.org/map.html", "Atlas").values())
+    assert codes == ["Responsive (the height follows the width)", "Fixed, 600 px tall", "Fixed, 800 px tall"]
+    wrapper, frame = snippets[0].split("<iframe", 1)
+    assert "aspect-ratio:16 / 10" in wrapper and "min-height:" in wrapper and "width:100%" in wrapper
+    assert "width:100%;height:100%" in frame and 'height="' not in frame
+    assert 'height="600"' in snippets[1] and 'height="800"' in snippets[2]
+    assert all('src="https://news.example.org/map.html"' in s and 'sandbox="allow-scripts' in s for s in snippets)
 
 
 def test_cli_writes_what_the_app_would_for_the_same_filters(tmp_path, data_dir, capsys):

@@ -467,5 +467,113 @@
   // Offline place names and the tile notice (kept on their own lines so the list above stays as it was).
   root.Atlas.labelsForZoom = labelsForZoom; root.Atlas.placeLabelLayer = placeLabelLayer;
   root.Atlas.tileNotice = tileNotice; root.Atlas.offlineLabels = offlineLabels; root.Atlas.TILE_NOTICE_TEXT = TILE_NOTICE_TEXT;
+
+  // ---- The snapshot explorer: the app's filters and sentence on the client (geo/explorer.py sends the
+  // filter registry as data.explorer, and per-row search texts, vendor home countries and status histories).
+  var variantsCache = {of: null, re: null};
+  function fold(text, variants) {
+    var plain = String(text || "").normalize("NFKD").replace(/\p{Mn}/gu, "").toLowerCase().replace(/\u00df/g, "ss");
+    plain = plain.split(/\s+/).filter(Boolean).join(" ");
+    var names = Object.keys(variants || {});
+    if (!names.length) { return plain; }
+    if (variantsCache.of !== variants) {
+      names.sort(function (a, b) { return b.length - a.length; });
+      var alternatives = names.map(function (v) { return v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|");
+      variantsCache = {of: variants, re: new RegExp("(?<![\\p{L}\\p{N}_])(" + alternatives + ")(?![\\p{L}\\p{N}_])", "gu")};
+    }
+    return plain.replace(variantsCache.re, function (m) { return variants[m]; });
+  }
+
+  // A row's value of a filter column (the Python column name), as ids.
+  function columnValue(data, row, i, column) {
+    if (column === "vendors") { return row[COL.vendors].map(function (v) { return data.vendors[v].id; }); }
+    if (column === "vendor_countries") { return (data.explorer.homes || {})[i] || []; }
+    return row[COL[column]];
+  }
+
+  // Status in `year` (the latest when null): the last history event up to that year, else its first event.
+  function statusAsOf(data, row, i, year) {
+    var events = (data.explorer.history || {})[i];
+    if (year === null || year === undefined || !events || !events.length) { return row[COL.status]; }
+    var before = events.filter(function (e) { return e[0] <= year; });
+    return (before.length ? before[before.length - 1] : events[0])[1];
+  }
+
+  function filterValue(spec, filters) {
+    var v = filters && filters[spec.name];
+    if (spec.type === "years") { return v ? [v[0] === undefined ? null : v[0], v[1] === undefined ? null : v[1]] : [null, null]; }
+    if (spec.type === "text") { return String(v || "").trim(); }
+    return v || [];
+  }
+
+  function isActive(spec, value) {
+    if (spec.type === "years") { return value[0] !== null || value[1] !== null; }
+    return value.length > 0;
+  }
+
+  function passes(data, spec, value, row, i, filters) {
+    if (spec.type === "years") {
+      var y0 = row[COL.y0], y1 = row[COL.y1];
+      if (value[1] !== null && !(y0 !== null && y0 <= value[1])) { return false; }
+      return value[0] === null || y1 === null || y1 >= value[0];
+    }
+    if (spec.type === "text") {
+      var needle = fold(value, data.explorer.variants);
+      return !needle || String(data.explorer.search[i] || "").indexOf(needle) >= 0;
+    }
+    var have = spec.type === "status" ? statusAsOf(data, row, i, filterValue(yearsSpec(data), filters)[1])
+                                      : columnValue(data, row, i, spec.column);
+    if (spec.list) { return have.some(function (h) { return value.indexOf(h) >= 0; }); }
+    return value.indexOf(have) >= 0;
+  }
+
+  function yearsSpec(data) { return data.explorer.filters.filter(function (f) { return f.type === "years"; })[0] || {name: "years", type: "years"}; }
+
+  // The rows that pass every active filter; `filters` holds values as geo.filters.Filters does (years as
+  // [from, to] with null for an open end; see yearsValue).
+  // The specs of the filters that restrict anything, in the registry's order.
+  function activeFilters(data, filters) {
+    return data.explorer.filters.filter(function (f) { return isActive(f, filterValue(f, filters)); });
+  }
+
+  function filterRows(data, filters) {
+    var active = activeFilters(data, filters);
+    return data.rows.filter(function (row, i) {
+      return active.every(function (f) { return passes(data, f, filterValue(f, filters), row, i, filters); });
+    });
+  }
+
+  // A year range as the filter holds it: an end at the data's bound restricts nothing, so it is null.
+  function yearsValue(data, from, to) {
+    var b = data.explorer.bounds;
+    return [from <= b[0] ? null : from, to >= b[1] ? null : to];
+  }
+
+  function joinWords(items) {
+    return items.length === 1 ? items[0] : items.slice(0, -1).join(", ") + " or " + items[items.length - 1];
+  }
+
+  function phrase(spec, value) {
+    if (spec.type === "years") {
+      if (value[0] !== null && value[1] !== null) { return "active " + value[0] + "\u2013" + value[1]; }
+      return value[0] !== null ? "active in or after " + value[0] : "active in or before " + value[1];
+    }
+    if (spec.type === "text") { return "matching \u201c" + value + "\u201d"; }
+    var names = value.map(function (v) { return spec.labels[v] === undefined ? v : spec.labels[v]; });
+    if (spec.lower) { names = names.map(function (n) { return n.toLowerCase(); }); }
+    return spec.phrase[names.length === 1 ? 0 : 1] + joinWords(names);
+  }
+
+  // As geo.filters.selection_sentence: "Showing 14 of 83 deployments: vendor Huawei, active 2014–2019".
+  function sentence(data, filters, shown, total) {
+    var ex = data.explorer, all = total === undefined ? data.rows.length : total;
+    var noun = ex.noun[all === 1 ? 0 : 1];
+    var phrases = activeFilters(data, filters).map(function (f) { return phrase(f, filterValue(f, filters)); });
+    return "Showing " + shown + " of " + all + " " + noun + (phrases.length ? ": " + phrases.join(", ") : "");
+  }
+
+  // The snapshot explorer's filters and sentence.
+  [["fold", fold], ["activeFilters", activeFilters], ["filterRows", filterRows], ["sentence", sentence], ["yearsValue", yearsValue], ["statusAsOf", statusAsOf]]
+    .forEach(function (e) { root.Atlas[e[0]] = e[1]; });
   if (typeof module === "object" && module.exports) { module.exports = root.Atlas; }
 })(typeof window !== "undefined" ? window : globalThis);

@@ -127,3 +127,87 @@ test("a notice shows when several tiles fail and goes when a tile loads or the t
   tiles.fire("remove");
   assert.equal(map.controls.length, 0);
 });
+
+// A small explorer payload as geo/explorer.py writes it: two vendors, a record whose status changed, years.
+function explorerData() {
+  const C = Atlas.COL;
+  const row = (id, vendors, country, y0, y1, status, sectors, confidence) => {
+    const r = [];
+    r[C.id] = id; r[C.lat] = 0; r[C.lon] = 0; r[C.name] = id; r[C.vendors] = vendors; r[C.y0] = y0; r[C.y1] = y1;
+    r[C.confidence] = confidence; r[C.kind] = "deployment"; r[C.place] = "P"; r[C.country] = country; r[C.operator] = "";
+    r[C.status] = status; r[C.sectors] = sectors; r[C.cameras] = null; r[C.description] = ""; r[C.precision] = "city"; r[C.sources] = [];
+    return r;
+  };
+  const choice = (name, type, column, list, phrase, lower, labels) =>
+    ({name, type, label: name, column, list, phrase, lower, options: Object.keys(labels), labels});
+  return {
+    vendors: [{id: "acme", name: "Acme"}, {id: "bolt", name: "Bolt"}],
+    rows: [
+      row("metro", [0], "AA", 2012, 2016, "stopped", ["transport"], "reported"),
+      row("airport", [0, 1], "AA", 2018, null, "operational", ["airport-border"], "documented"),
+      row("pay", [1], "BB", 2019, null, "operational", ["retail-payments"], "reported"),
+    ],
+    explorer: {
+      filters: [
+        choice("vendors", "choice", "vendors", true, ["vendor ", "vendors "], false, {acme: "Acme", bolt: "Bolt"}),
+        choice("vendor_countries", "choice", "vendor_countries", true, ["vendors based in ", "vendors based in "], false, {AA: "Aland"}),
+        choice("countries", "choice", "country", false, ["in ", "in "], false, {AA: "Aland", BB: "Bland"}),
+        choice("sectors", "choice", "sectors", true, ["sector ", "sector "], true, {transport: "Transport", "retail-payments": "Retail / payments"}),
+        choice("statuses", "status", "status", false, ["status ", "status "], true, {announced: "Announced", operational: "Operational", stopped: "Stopped"}),
+        choice("confidences", "choice", "confidence", false, ["confidence ", "confidence "], true, {documented: "Documented", reported: "Reported"}),
+        {name: "text", type: "text", label: "Search"},
+        {name: "years", type: "years", label: "Active in years"},
+      ],
+      values: {}, bounds: [2012, 2026], noun: ["deployment", "deployments"], variants: {moskva: "moscow"},
+      search: ["metro | moscow | acme", "airport gates | zurich", "face pay | urumqi"],
+      homes: {"1": ["AA"]},
+      history: {"2": [[2019, "announced"], [2021, "operational"]]},
+    },
+  };
+}
+const ids = (rows) => rows.map((r) => r[Atlas.COL.id]);
+
+test("the explorer's filters select what the app's would", () => {
+  const d = explorerData();
+  assert.deepEqual(ids(Atlas.filterRows(d, {})), ["metro", "airport", "pay"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {vendors: ["bolt"]})), ["airport", "pay"], "any of a record's vendors");
+  assert.deepEqual(ids(Atlas.filterRows(d, {vendor_countries: ["AA"]})), ["airport"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {countries: ["BB"], vendors: ["bolt"]})), ["pay"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {sectors: ["transport", "retail-payments"]})), ["metro", "pay"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {confidences: ["documented"]})), ["airport"]);
+});
+
+test("years select what was active in the range: started by its end, not ended before its start", () => {
+  const d = explorerData();
+  assert.deepEqual(ids(Atlas.filterRows(d, {years: [2017, null]})), ["airport", "pay"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {years: [2014, 2015]})), ["metro"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {years: [null, 2018]})), ["metro", "airport"]);
+  assert.deepEqual(Atlas.yearsValue(d, 2012, 2026), [null, null], "a range at the data's bounds restricts nothing");
+  assert.deepEqual(Atlas.yearsValue(d, 2014, 2020), [2014, 2020]);
+});
+
+test("the status filter reads the status as of the range's last year", () => {
+  const d = explorerData();
+  assert.deepEqual(ids(Atlas.filterRows(d, {statuses: ["announced"], years: [null, 2020]})), ["pay"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {statuses: ["operational"], years: [null, 2020]})), ["airport"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {statuses: ["operational"]})), ["airport", "pay"]);
+});
+
+test("search ignores case, accents and alternative spellings", () => {
+  const d = explorerData();
+  assert.equal(Atlas.fold("  Ürümqi   MOSKVA ", d.explorer.variants), "urumqi moscow");
+  assert.deepEqual(ids(Atlas.filterRows(d, {text: "Moskva"})), ["metro"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {text: "ÜRÜMQI"})), ["pay"]);
+  assert.deepEqual(ids(Atlas.filterRows(d, {text: "  "})), ["metro", "airport", "pay"]);
+});
+
+test("the sentence names each active filter in the registry's order, as the app does", () => {
+  const d = explorerData();
+  assert.equal(Atlas.sentence(d, {}, 3), "Showing 3 of 3 deployments");
+  assert.equal(
+    Atlas.sentence(d, {years: [2014, 2019], sectors: ["retail-payments"], vendors: ["acme", "bolt"], text: " pay "}, 1),
+    "Showing 1 of 3 deployments: vendors Acme or Bolt, sector retail / payments, matching \u201cpay\u201d, active 2014\u20132019");
+  assert.equal(Atlas.sentence(d, {years: [2015, null], countries: ["AA", "BB", "ZZ"]}, 2),
+    "Showing 2 of 3 deployments: in Aland, Bland or ZZ, active in or after 2015");
+  assert.equal(Atlas.sentence(d, {years: [null, 2015]}, 1), "Showing 1 of 3 deployments: active in or before 2015");
+});
