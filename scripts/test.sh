@@ -14,6 +14,11 @@ echo "Lint, format and type checks (ruff, mypy)…"
 .venv/bin/ruff check --quiet .
 .venv/bin/ruff format --check --quiet .
 .venv/bin/mypy --no-error-summary
+AXE_CORE_VERSION=4.14.1  # the accessibility check's engine, from the npm registry (tests/browser/test_accessibility_browser.py)
+if command -v npm >/dev/null 2>&1 && [ ! -f ".cache/npm/node_modules/axe-core/package.json" ]; then
+  echo "Installing axe-core ${AXE_CORE_VERSION} for the accessibility check…"
+  npm install --no-save --no-audit --no-fund --silent --prefix .cache/npm "axe-core@${AXE_CORE_VERSION}" >/dev/null
+fi
 if command -v node >/dev/null 2>&1; then
   echo "The map script's unit tests (node --test)…"
   node --test geo/web/tests

@@ -319,3 +319,12 @@ def test_data_that_all_starts_in_one_year_opens_with_a_usable_timeline(tmp_path,
     at.run()
     assert not at.exception
     assert at.slider(key="f_years").value == (2015, 2016)
+
+
+def test_the_skip_link_opens_the_table_of_the_same_selection(app):
+    multiselect(app, "Vendor").set_value(["bolt"]).run()
+    skip = app.button(key="skip_map")
+    assert skip.label == "Skip the map: show these 2 records as a table"
+    skip.click().run()
+    assert not app.exception and app.session_state["tab"] == "Table"
+    assert len(app.dataframe) == 1 and len(app.dataframe[0].value) == 2
