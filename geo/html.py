@@ -126,34 +126,31 @@ def history_text(events: Any) -> str:
     return " → ".join(f"{e['year']} {schema.STATUSES.get(e['status'], e['status']).lower()}" for e in events)
 
 
+def _detail_text(name: str, record: Mapping[str, Any], country_names: Mapping[str, str]) -> str | None:
+    """The plain text of one details row (see schema.DETAIL_ROWS), or None when the row is left out."""
+    value: Any = record.get(name)
+    field = schema.DEPLOYMENT_FIELDS_BY_NAME.get(name)
+    if name == "years":
+        return years_text(record.get("year_start"), record.get("year_end"))
+    if name == "vendors":
+        return vendors_text(record)
+    if name == "country":
+        return f"{country_names.get(value, value)} ({value})"
+    if name == "history":
+        return history_text(value) if value is not None and len(value) else None
+    if field is not None and field.kind == "list[enum]":
+        return ", ".join(field.choices.get(v, v) for v in value or [])
+    if field is not None and field.kind == "enum":
+        return str(field.choices.get(value, value))
+    if value is None or _is_missing(value) or value == "":
+        return "not reported" if name == "cameras" else "unknown"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def details_rows(record: Mapping[str, Any], country_names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """(label, plain text) for every field worth showing, in schema order."""
-    country_names = country_names or {}
-    rows: list[tuple[str, str]] = []
-    for f in schema.DEPLOYMENT_FIELDS:
-        value: Any = record.get(f.name)
-        if f.name in ("id", "name", "description", "sources", "year_end"):
-            continue
-        if f.name == "year_start":
-            rows.append(("Years", years_text(value, record.get("year_end"))))
-        elif f.name == "vendors":
-            rows.append((f.label, vendors_text(record)))
-        elif f.name == "vendor_roles":
-            continue  # shown with the vendors
-        elif f.name == "country":
-            rows.append((f.label, f"{country_names.get(value, value)} ({value})"))
-        elif f.name == "history":
-            if value is not None and len(value):
-                rows.append((f.label, history_text(value)))
-        elif f.kind == "list[enum]":
-            rows.append((f.label, ", ".join(f.choices.get(v, v) for v in value or [])))
-        elif f.kind == "enum":
-            rows.append((f.label, f.choices.get(value, value)))
-        elif value is None or _is_missing(value) or value == "":
-            rows.append((f.label, "not reported" if f.name == "cameras" else "unknown"))
-        else:
-            rows.append((f.label, f"{value:,}" if isinstance(value, int) else str(value)))
-    return rows
+    """(label, plain text) for every row of schema.DETAIL_ROWS the record has, in that order."""
+    rows = [(label, _detail_text(name, record, country_names or {})) for name, label in schema.DETAIL_ROWS]
+    return [(label, text) for label, text in rows if text is not None]
 
 
 def details_html(record: Mapping[str, Any], country_names: Mapping[str, str] | None = None) -> str:

@@ -117,6 +117,7 @@ def map_payload(
             "precision": schema.PRECISIONS,
             "kind": schema.RECORD_KINDS,
         },
+        "fields": [list(row) for row in schema.DETAIL_ROWS],  # the popup's rows and labels, as the details panel's
         "hasPolicies": bool((selection["kind"] == "policy").any()) if "kind" in selection else False,
         "rows": [_row(rec, vendor_index) for rec in selection.itertuples(index=False)],
     }

@@ -223,6 +223,17 @@ VENDOR_FIELDS: tuple[Field, ...] = (
 )
 
 DEPLOYMENT_FIELD_NAMES = tuple(f.name for f in DEPLOYMENT_FIELDS)
+DEPLOYMENT_FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in DEPLOYMENT_FIELDS}
+# The rows of a record's details, in order, with their labels: the details panel (geo/html.py) and the map's
+# popups (geo/web/atlas.js, which gets this list in the map data) both render exactly these. The title,
+# description and sources have their own places; the start and end years make one row, "years".
+NOT_DETAIL_ROWS = frozenset({"id", "name", "description", "sources", "year_end", "vendor_roles"})
+YEARS_ROW = ("years", "Years")
+DETAIL_ROWS: tuple[tuple[str, str], ...] = tuple(
+    YEARS_ROW if f.name == "year_start" else (f.name, f.label)
+    for f in DEPLOYMENT_FIELDS
+    if f.name not in NOT_DETAIL_ROWS
+)
 VENDOR_FIELD_NAMES = tuple(f.name for f in VENDOR_FIELDS)
 LIST_FIELDS = tuple(f.name for f in DEPLOYMENT_FIELDS if f.kind.startswith("list"))
 SOURCE_FIELD_NAMES = tuple(f.name for f in SOURCE_FIELDS)

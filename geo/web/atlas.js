@@ -29,21 +29,27 @@
     return [row[COL.name], vendorNames(row, data).join(", "), years(row[COL.y0], row[COL.y1])].filter(Boolean).join(" \u00b7 ");
   }
 
+  // The text of each details row, by field name; the rows, their order and labels come from the map data
+  // (`data.fields`, geo/schema.py DETAIL_ROWS), the same list the details panel renders. A row this script
+  // has no text for (history: not in the map data) is left out.
+  var DETAIL_TEXT = {
+    kind: function (row, data) { return (data.labels.kind && data.labels.kind[row[COL.kind]]) || row[COL.kind]; },
+    place: function (row) { return row[COL.place] || "unknown"; },
+    country: function (row, data) { return (data.countries[row[COL.country]] || row[COL.country]) + " (" + row[COL.country] + ")"; },
+    precision: function (row, data) { return data.labels.precision[row[COL.precision]] || row[COL.precision]; },
+    vendors: function (row, data) { return vendorNames(row, data).join(", "); },
+    operator: function (row) { return row[COL.operator] || "unknown"; },
+    sectors: function (row, data) { return row[COL.sectors].map(function (s) { return data.labels.sector[s] || s; }).join(", "); },
+    status: function (row, data) { return data.labels.status[row[COL.status]] || row[COL.status]; },
+    years: function (row) { return years(row[COL.y0], row[COL.y1]); },
+    cameras: function (row) { return row[COL.cameras] === null ? "not reported" : Number(row[COL.cameras]).toLocaleString("en"); },
+    confidence: function (row, data) { return data.labels.confidence[row[COL.confidence]] || row[COL.confidence]; }
+  };
+
   function popupHtml(row, data) {
-    var L = data.labels;
-    var fields = [
-      ["Kind", (L.kind && L.kind[row[COL.kind]]) || row[COL.kind]],
-      ["Place", row[COL.place] + ", " + (data.countries[row[COL.country]] || row[COL.country])],
-      ["Vendors", vendorNames(row, data).join(", ")],
-      ["Operator", row[COL.operator] || "unknown"],
-      ["Years", years(row[COL.y0], row[COL.y1])],
-      ["Status", L.status[row[COL.status]] || row[COL.status]],
-      ["Sectors", row[COL.sectors].map(function (s) { return L.sector[s] || s; }).join(", ")],
-      ["Cameras", row[COL.cameras] === null ? "not reported" : Number(row[COL.cameras]).toLocaleString("en")],
-      ["Confidence", L.confidence[row[COL.confidence]] || row[COL.confidence]],
-      ["Location precision", L.precision[row[COL.precision]] || row[COL.precision]]
-    ];
-    var rows = fields.map(function (f) { return "<tr><th>" + esc(f[0]) + "</th><td>" + esc(f[1]) + "</td></tr>"; }).join("");
+    var rows = (data.fields || []).filter(function (f) { return DETAIL_TEXT[f[0]]; }).map(function (f) {
+      return "<tr><th>" + esc(f[1]) + "</th><td>" + esc(DETAIL_TEXT[f[0]](row, data)) + "</td></tr>";
+    }).join("");
     var sources = row[COL.sources].map(function (s) {
       return "<li>" + link(s[3], s[1] || s[3]) + " \u2014 " + esc(s[0]) + ", " + esc(s[2]) +
         (s[4] ? "<blockquote>\u201c" + esc(s[4]) + "\u201d</blockquote>" : "") + "</li>";

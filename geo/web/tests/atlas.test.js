@@ -46,7 +46,7 @@ function policyRow() {
   row[C.sources] = [["Council", "Ordinance", "2019", "https://example.org/o", "Banned.", "primary"]];
   return row;
 }
-const DATA = {vendors: [], countries: {US: "United States"},
+const DATA = {vendors: [], countries: {US: "United States"}, fields: [["kind", "Kind"], ["place", "Place"], ["years", "Years"]],
   labels: {status: {operational: "Operational"}, confidence: {documented: "Documented"}, sector: {policing: "Policing"},
            precision: {city: "City"}, kind: {policy: "Policy (ban, ruling, decision)"}}};
 
