@@ -23,11 +23,13 @@ def citation(
     sentence: str, link: str, version: str, retrieved: date | None = None, metadata: DatasetMetadata | None = None
 ) -> str:
     """'Facial Recognition Atlas (data version …), Facial Recognition Atlas project. Showing …. <link>.
-    Licence: CC BY 4.0. Retrieved YYYY-MM-DD.' (title, publisher and licence from data/metadata.json)"""
+    Licence: CC BY 4.0. Retrieved YYYY-MM-DD.' (title, publisher and licence from data/metadata.json);
+    without a link (none that others could open), that part is left out."""
     meta = metadata or load_metadata()
     day = (retrieved or date.today()).isoformat()
+    where = f" {link}." if link else ""
     return (
-        f"{meta.title} (data version {version}), {meta.publisher}. {sentence}. {link}. "
+        f"{meta.title} (data version {version}), {meta.publisher}. {sentence}.{where} "
         f"Licence: {meta.licence.short_name}. Retrieved {day}."
     )
 

@@ -9,11 +9,12 @@ from datetime import date
 
 import geopandas as gpd
 
-from geo.citation import PROJECT_NAME, credit_line
+from geo.citation import PROJECT_NAME, citation, credit_line
 from geo.filters import Filters, build_vocabulary, year_bounds
 from geo.graphics import ImageOptions, Texts, render_animation, render_image
 from geo.load import Atlas
 from geo.permalink import MapView
+from geo.publishing import is_local
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class Shared:
         return Texts(PROJECT_NAME, self.sentence, credit_line(self.version, self.link), day)
 
 
+def file_citation(shared: Shared) -> str:
+    """The citation a published file carries: without the link when the link only works on this computer,
+    so that no local host name leaks into the file."""
+    return citation(shared.sentence, "", shared.version) if is_local(shared.link) else shared.citation
+
+
 def snapshot_file(shared: Shared) -> str:
     """The self-contained HTML explorer of the selection. Given the filters that made it, it holds every
     deployment and opens with those filters, so a reader can change them with the app's counts and sentence."""
@@ -50,7 +57,7 @@ def snapshot_file(shared: Shared) -> str:
         atlas.country_names,
         title=PROJECT_NAME,
         sentence=shared.sentence,
-        citation=shared.citation,
+        citation=file_citation(shared),
         filters=shared.filters,
         vocabulary=None if shared.filters is None else build_vocabulary(atlas, year_bounds(atlas.deployments)),
         view=shared.view,

@@ -36,3 +36,13 @@ def test_the_public_address_reaches_the_snapshot_and_the_image_credit(data_dir, 
     assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--html", str(html), "--svg", str(svg)]) == 0
     assert "https://atlas.example.org/?vendor=acme" in html.read_text()
     assert "https://atlas.example.org/?vendor=acme" in svg.read_text() and "localhost" not in svg.read_text()
+
+
+def test_without_a_public_address_the_snapshot_names_no_local_host_or_path(data_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("ATLAS_PUBLIC_URL", raising=False)
+    html = tmp_path / "a.html"
+    assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--html", str(html)]) == 0
+    text = html.read_text()
+    assert "Facial Recognition Atlas (data version" in text  # the citation is there, without its local link
+    for leak in ("localhost", "127.0.0.1", str(tmp_path), str(data_dir), "/work/", "/home/"):
+        assert leak not in text, leak
