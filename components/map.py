@@ -90,13 +90,14 @@ class DeploymentMarkers(MacroElement):
         (function (group) {
             var visible = {{ this.visible_json }}, legend = {{ this.legend_json }};
             window.atlasData.then(function (data) {
-                var layer = Atlas.showRows(L, data, visible, group, window.atlasLoadDetails);
-                window.atlasDeployments = layer;
-                window.atlasDeploymentCount = visible.length;
                 var map = window.atlasMap;
                 if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
                 window.atlasLegend = Atlas.legendControl(L, data, legend).addTo(map);
+                // Fit first (clear of the legend just placed), then cluster once at the final zoom.
                 Atlas.fitToRows(L, map, visible.map(function (i) { return data.rows[i]; }), {{ this.keep_view_json }});
+                var layer = Atlas.showRows(L, data, visible, group, window.atlasLoadDetails);
+                window.atlasDeployments = layer;
+                window.atlasDeploymentCount = visible.length;
             });
         })({{ this._parent.get_name() }});
         {% endmacro %}
