@@ -7,14 +7,7 @@ import synthetic
 
 from geo.load import load_atlas
 from geo.mapdata import script_json
-from geo.places import (
-    CAPITAL_ZOOM,
-    LABEL_FIELDS,
-    PLACES_ATTRIBUTION,
-    SMALL_CAPITAL_ZOOM,
-    city_labels,
-    place_labels,
-)
+from geo.places import CITY_ZOOMS, LABEL_FIELDS, PLACES_ATTRIBUTION, city_labels, place_labels, read_cities
 from geo.validate import DATA_DIR
 
 MAX_PLACES_BYTES = 100_000
@@ -24,25 +17,24 @@ def labels_by_name(labels):
     return {label[0]: dict(zip(LABEL_FIELDS, label)) for label in labels}
 
 
-def test_major_cities_come_with_name_position_and_zoom():
-    cities = city_labels()
-    assert 1_000 <= len(cities) <= 1_600, len(cities)
+def test_the_cities_are_natural_earths_capitals_and_major_cities_with_position_and_zoom():
+    cities = city_labels(load_atlas(DATA_DIR).countries)
+    assert len(cities) == len(read_cities()) == 243
     for name, lat, lon, zoom in cities:
-        assert isinstance(name, str) and name.strip(), name
+        assert isinstance(name, str) and name.strip() and "?" not in name, name
         assert -90 <= lat <= 90 and -180 <= lon <= 180, (name, lat, lon)
-        assert zoom in (4, 5, 6, 7), (name, zoom)
+        assert zoom in {z for _, z in CITY_ZOOMS} | {6}, (name, zoom)
     by_name = labels_by_name(cities)
-    assert by_name["Tokyo"]["min_zoom"] == 4 and abs(by_name["Tokyo"]["lat"] - 35.69) < 0.1
-    assert by_name["São Paulo"]["min_zoom"] == 4
-
-
-def test_capitals_show_by_the_capital_zoom_even_when_small():
-    by_name = labels_by_name(city_labels())
-    for capital in ("Nairobi", "Tbilisi", "Belgrade", "Kampala", "Harare", "Bogotá", "Reykjavík", "Astana"):
+    assert abs(by_name["Tokyo"]["lat"] - 35.69) < 0.1 and "Ōsaka" in by_name
+    for capital in ("Nairobi", "Tbilisi", "Belgrade", "Kampala", "Harare", "Reykjavík", "Abuja", "Moscow"):
         assert capital in by_name, capital
-        assert by_name[capital]["min_zoom"] <= CAPITAL_ZOOM, by_name[capital]
-    assert by_name["Reykjavík"]["min_zoom"] == CAPITAL_ZOOM  # about 120,000 people: a capital, not a big city
-    assert by_name["Vaduz"]["min_zoom"] == SMALL_CAPITAL_ZOOM  # a microstate's capital waits until zoom 7
+
+
+def test_cities_in_large_countries_show_before_those_in_small_ones():
+    by_name = labels_by_name(city_labels(load_atlas(DATA_DIR).countries))
+    assert by_name["Moscow"]["min_zoom"] == 4 and by_name["Brasília"]["min_zoom"] == 4
+    assert by_name["Nairobi"]["min_zoom"] == 5
+    assert by_name["Vaduz"]["min_zoom"] == 7 and by_name["San Marino"]["min_zoom"] == 7  # microstates wait
 
 
 def test_each_country_is_named_inside_its_outline_and_large_ones_first():
@@ -65,9 +57,9 @@ def test_synthetic_countries_are_named_too(tmp_path):
     assert (labels["Aland"]["lat"], labels["Aland"]["lon"]) == (10, 10)
 
 
-def test_the_place_data_is_small_and_credits_geonames():
+def test_the_place_data_is_small_and_credits_natural_earth():
     places = place_labels(load_atlas(DATA_DIR).countries)
-    assert places["attribution"] == PLACES_ATTRIBUTION and "GeoNames" in PLACES_ATTRIBUTION
-    assert "CC BY 4.0" in PLACES_ATTRIBUTION
+    assert places["attribution"] == PLACES_ATTRIBUTION and "Natural Earth" in PLACES_ATTRIBUTION
+    assert "public domain" in PLACES_ATTRIBUTION
     assert len(script_json(places)) <= MAX_PLACES_BYTES
     assert json.loads(script_json(places)) == json.loads(json.dumps(places))
