@@ -22,14 +22,14 @@ def data_version(data_dir: Path) -> str:
 def citation(
     sentence: str, link: str, version: str, retrieved: date | None = None, metadata: DatasetMetadata | None = None
 ) -> str:
-    """'Facial Recognition Atlas (data version …), Facial Recognition Atlas project. Showing …. <link>.
+    """'Facial Recognition Atlas (data version …), <publisher>, maintained by <maintainer>. Showing …. <link>.
     Licence: CC BY 4.0. Retrieved YYYY-MM-DD.' (title, publisher and licence from data/metadata.json);
     without a link (none that others could open), that part is left out."""
     meta = metadata or load_metadata()
     day = (retrieved or date.today()).isoformat()
     where = f" {link}." if link else ""
     return (
-        f"{meta.title} (data version {version}), {meta.publisher}. {sentence}.{where} "
+        f"{meta.title} (data version {version}), {meta.publisher}, maintained by {meta.maintainer}. {sentence}.{where} "
         f"Licence: {meta.licence.short_name}. Retrieved {day}."
     )
 
@@ -37,4 +37,5 @@ def citation(
 def credit_line(version: str, link: str, metadata: DatasetMetadata | None = None) -> str:
     """The image footer's citation (the filter sentence is the image's subtitle; the date follows it)."""
     meta = metadata or load_metadata()
-    return f"{meta.title} (data version {version}), {meta.publisher} · {link} · {meta.licence_note}"
+    by = f"{meta.title} (data version {version}), {meta.publisher}, maintained by {meta.maintainer}"
+    return " · ".join(part for part in (by, link, meta.licence_note) if part)

@@ -137,7 +137,8 @@ def test_the_shipped_data_is_a_dated_release_and_the_datapackage_carries_it():
 def test_citation_names_project_version_publisher_view_link_licence_and_date():
     text = citation("Showing 2 of 5 deployments: vendor Bolt AI", "http://h/?vendor=bolt", "abc123", date(2026, 11, 22))
     assert text == (
-        "Facial Recognition Atlas (data version abc123), Facial Recognition Atlas project. "
+        "Facial Recognition Atlas (data version abc123), Facial Recognition Atlas project, "
+        "maintained by Facial Recognition Atlas maintainers. "
         "Showing 2 of 5 deployments: vendor Bolt AI. http://h/?vendor=bolt. Licence: CC BY 4.0. Retrieved 2026-11-22."
     )
 
@@ -160,11 +161,13 @@ def other_metadata(tmp_path, monkeypatch):
     return entry
 
 
-def test_citation_and_credit_line_take_publisher_and_licence_from_the_metadata_file(other_metadata):
+def test_citation_and_credit_line_take_publisher_maintainer_and_licence_from_the_metadata_file(other_metadata):
     text = citation("Showing 1 of 5 deployments", "http://h/", "abc123", date(2026, 11, 22))
-    assert "Test Desk Collective" in text and "Licence: ODbL 1.0." in text and "CC BY" not in text
+    assert "Test Desk Collective, maintained by Test Maintainers." in text
+    assert "Licence: ODbL 1.0." in text and "CC BY" not in text
     credit = credit_line("abc123", "http://h/")
-    assert "Test Desk Collective" in credit and "Data ODbL 1.0" in credit and "CC BY" not in credit
+    assert "Test Desk Collective, maintained by Test Maintainers" in credit
+    assert "Data ODbL 1.0" in credit and "CC BY" not in credit
 
 
 def test_datapackage_and_csv_metadata_take_publisher_and_licence_from_the_metadata_file(other_metadata):
