@@ -10,14 +10,14 @@ from datetime import date
 import openpyxl
 import pytest
 import synthetic
+from snapshots import snapshot_of
 
 from geo import metadata, schema, snapshot
 from geo.citation import citation, credit_line, data_version
 from geo.export import csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.filters import Filters, apply_filters, build_vocabulary, selection_sentence, year_bounds
 from geo.load import load_atlas, read_deployments
-from geo.mapdata import assign_colors
-from geo.snapshot_html import embed_code, embed_codes, snapshot_html
+from geo.snapshot_html import embed_code, embed_codes
 from geo.validate import DATA_DIR, CountryIndex
 from geo.versions import is_dated_version, release_missing
 
@@ -188,12 +188,8 @@ def test_datapackage_and_csv_metadata_take_publisher_and_licence_from_the_metada
 
 
 def test_snapshot_html_shows_the_publisher_and_licence_of_the_metadata_file(rich_atlas, other_metadata):
-    page = snapshot_html(
-        rich_atlas.deployments,
-        rich_atlas.countries,
-        assign_colors(rich_atlas.deployments),
-        rich_atlas.vendor_names,
-        rich_atlas.country_names,
+    page = snapshot_of(
+        rich_atlas,
         title="T",
         sentence="S",
         citation=citation("S", "http://h/", "abc"),
@@ -211,12 +207,8 @@ def test_a_metadata_file_without_a_publisher_is_refused_with_the_field_named(tmp
 
 
 def test_snapshot_html_is_self_contained_and_escapes_text(rich_atlas):
-    page = snapshot_html(
-        rich_atlas.deployments,
-        rich_atlas.countries,
-        assign_colors(rich_atlas.deployments),
-        rich_atlas.vendor_names,
-        rich_atlas.country_names,
+    page = snapshot_of(
+        rich_atlas,
         title="T <b>",
         sentence=HOSTILE,
         citation="C",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import synthetic
+from snapshots import snapshot_of
 
 from geo import snapshot
 from geo.explorer import explorer_data, filter_values
@@ -19,7 +20,6 @@ from geo.load import load_atlas
 from geo.mapdata import assign_colors, map_payload
 from geo.permalink import MapView
 from geo.search import SPELLING_VARIANTS, fold
-from geo.snapshot_html import snapshot_html
 from geo.web import WEB_DIR
 
 NODE = shutil.which("node")
@@ -91,12 +91,8 @@ def test_the_explorer_selects_and_describes_what_the_app_does(explorer_atlas):
 def test_the_snapshot_opens_with_the_filters_and_view_it_was_given(explorer_atlas):
     atlas = explorer_atlas
     filters = Filters(vendors=["bolt"], years=(2018, None))
-    page = snapshot_html(
-        atlas.deployments,
-        atlas.countries,
-        assign_colors(atlas.deployments),
-        atlas.vendor_names,
-        atlas.country_names,
+    page = snapshot_of(
+        atlas,
         title="T",
         sentence="S",
         citation="C",

@@ -4,14 +4,13 @@ from pathlib import Path
 
 import pytest
 import synthetic
+from snapshots import snapshot_of
 
 from browser.conftest import HOSTILE, browser_test_features
 from browser.helpers import check_offline_place_names, drawn_count, marker_at, place_names_on_screen
 from geo.filters import Filters, apply_filters, build_vocabulary, selection_sentence, year_bounds
 from geo.load import load_atlas
-from geo.mapdata import assign_colors
 from geo.permalink import MapView
-from geo.snapshot_html import snapshot_html
 
 TILE_HOST = "tile.openstreetmap.org"
 
@@ -23,12 +22,8 @@ def set_range(page, selector: str, value: str) -> None:
 @pytest.fixture
 def snapshot_file(tmp_path) -> Path:
     atlas = load_atlas(synthetic.write_dataset(tmp_path / "data", browser_test_features()))
-    page = snapshot_html(
-        atlas.deployments,
-        atlas.countries,
-        assign_colors(atlas.deployments),
-        atlas.vendor_names,
-        atlas.country_names,
+    page = snapshot_of(
+        atlas,
         title="Atlas test",
         sentence="Showing 6 of 6 deployments",
         citation="Facial Recognition Atlas (data version test). Retrieved 2026-11-22.",
@@ -210,12 +205,8 @@ def test_play_steps_the_end_year_to_the_last(browser, snapshot_file):
 
 def test_snapshot_fits_a_phone_and_opens_at_the_saved_view(browser, tmp_path):
     atlas = load_atlas(synthetic.write_dataset(tmp_path / "data", browser_test_features()))
-    page_html = snapshot_html(
-        atlas.deployments,
-        atlas.countries,
-        assign_colors(atlas.deployments),
-        atlas.vendor_names,
-        atlas.country_names,
+    page_html = snapshot_of(
+        atlas,
         title="Atlas test",
         sentence="S",
         citation="C",
