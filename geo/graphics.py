@@ -37,6 +37,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry.base import BaseGeometry
 
 from geo import schema
+from geo.filters import Filters, apply_filters
 from geo.mapdata import OTHER_COLOR, legend_entries
 
 SIZES: dict[str, tuple[int, int]] = {
@@ -893,15 +894,13 @@ def timeline_years(selection: gpd.GeoDataFrame, years: tuple[int | None, int]) -
 
 
 def active_in(selection: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
-    """The records active in `year`, as the app's year filter means it: started by then, not ended before."""
+    """The records active in `year`, by the app's own year filter."""
     return active_in_span(selection, year, year)
 
 
 def active_in_span(selection: gpd.GeoDataFrame, first: int, last: int) -> gpd.GeoDataFrame:
-    """The records active at some point in [first, last]."""
-    started = (selection["year_start"] <= last).fillna(False)
-    running = (selection["year_end"].isna() | (selection["year_end"] >= first)).fillna(True)
-    return selection[(started & running).astype(bool)]
+    """The records active at some point in [first, last], by the app's own year filter."""
+    return apply_filters(selection, Filters(years=(first, last)))
 
 
 def _even(size: tuple[int, int]) -> tuple[int, int]:
