@@ -67,10 +67,19 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def publish_naive_assets() -> dict[str, str]:
-    """Leaflet and MarkerCluster (the same XStatic files the app uses) plus jQuery, copied into
-    `benchmarks/static/naive/`; returns name -> URL as seen from the streamlit-folium iframe."""
-    files = {name: web.SCRIPTS[name] for name in ("leaflet.js", "leaflet.markercluster.js")}
-    files.update({name: web.STYLES[name] for name in ("leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css")})
+    """Leaflet (the XStatic file the app uses), Leaflet.markercluster (XStatic, a test requirement: the app
+    clusters with its own code) and jQuery, copied into `benchmarks/static/naive/`; returns name -> URL as
+    seen from the streamlit-folium iframe."""
+    import xstatic.pkg.leaflet_markercluster as xs_markercluster
+
+    markercluster = Path(xs_markercluster.BASE_DIR)
+    files = {"leaflet.js": web.SCRIPTS["leaflet.js"], "leaflet.css": web.STYLES["leaflet.css"]}
+    files.update(
+        {
+            name: markercluster / name
+            for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")
+        }
+    )
     files["jquery.min.js"] = jquery_file()
     for name, source in files.items():
         _copy(source, STATIC_DIR / "naive" / name)

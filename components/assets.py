@@ -26,7 +26,8 @@ STATIC_DIR = APP_DIR / "static"
 STATIC_URL = "../../app/static"
 OUTLINES_NAME = "countries.json"
 PLACES_NAME = "places.json"  # country and city names for the map without tiles
-VERSIONED = re.compile(r"^(countries|deployments|details|places)-[0-9a-f]{12}\.json$")
+VERSIONED = re.compile(r"^(countries|deployments|details|places)-[0-9a-f]{12}(-[0-9]+)?\.json$")
+CHUNK = "{chunk}"  # in the details URL: the browser puts the chunk number here
 STALE_AFTER_SECONDS = 7 * 24 * 3600
 
 
@@ -87,14 +88,32 @@ def keep_fresh(asset_urls: dict[str, str], static_dir: Path = STATIC_DIR, every_
     """Mark this instance's data files as still in use (at most once an hour), so no other instance's
     clean-up removes them while this one runs."""
     now = time.time()
+    folder = static_dir / "atlas"
     for url in asset_urls.values():
-        path = static_dir / "atlas" / url.rsplit("/", 1)[-1]
-        if VERSIONED.match(path.name):
+        pattern = url.rsplit("/", 1)[-1].replace(CHUNK, "*")
+        for path in folder.glob(pattern) if "*" in pattern else [folder / pattern]:
+            if not VERSIONED.match(path.name):
+                continue
             try:
                 if now - path.stat().st_mtime > every_seconds:
                     os.utime(path)
             except FileNotFoundError:
                 pass
+
+
+def _publish_details(folder: Path, chunks: list[list[list]]) -> tuple[str, list[str]]:
+    """Write the details chunks as `details-<hash of all>-<n>.json`; return the URL name with {chunk} for
+    the number, and the file names."""
+    texts = [json.dumps(chunk, separators=(",", ":")) for chunk in chunks]
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+    names = []
+    for number, text in enumerate(texts):
+        path = folder / f"details-{digest}-{number}.json"
+        if not path.exists():
+            _write_atomically(path, text)
+        os.utime(path)
+        names.append(path.name)
+    return f"details-{digest}-{CHUNK}.json", names
 
 
 def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
@@ -103,23 +122,25 @@ def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path 
     `payload` (every deployment, as the map draws them) and the country outlines are written under
     content-hashed names, so the browser fetches them once per data version and filter changes only send
     which rows to show. The payload is split in two: what the markers need comes first, the descriptions
-    and sources (for popups) right after. The place names (geo/places.py) are published the same way."""
+    and sources (for popups) in chunks of rows, each fetched when a popup first needs it (its URL has
+    {chunk} for the chunk number). The place names (geo/places.py) are published the same way."""
     folder = static_dir / "atlas"
     for name, source in {**web.SCRIPTS, **web.STYLES}.items():
         _copy_if_changed(source, folder / name)
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, folder / "images" / image.name)
     markers, details = split_payload(payload)
+    details_name, details_files = _publish_details(folder, details)
     names = {
         OUTLINES_NAME: _publish_versioned(
             folder, "countries", json.dumps(outlines_geojson(countries), separators=(",", ":"))
         ),
         "deployments.json": _publish_versioned(folder, "deployments", json.dumps(markers, separators=(",", ":"))),
-        "details.json": _publish_versioned(folder, "details", json.dumps(details, separators=(",", ":"))),
+        "details.json": details_name,
         PLACES_NAME: _publish_versioned(
             folder, "places", json.dumps(place_labels(countries), ensure_ascii=False, separators=(",", ":"))
         ),
     }
-    remove_stale_versions(folder, set(names.values()))
+    remove_stale_versions(folder, {*names.values(), *details_files})
     urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
     return {**urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}}

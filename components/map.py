@@ -25,10 +25,8 @@ class AtlasMap(folium.Map):
 
     def __init__(self, asset_urls: Mapping[str, str], **kwargs: Any):
         super().__init__(**kwargs)
-        self.default_js = [(n, asset_urls[n]) for n in ("leaflet.js", "leaflet.markercluster.js", "atlas.js")]
-        self.default_css = [
-            (n, asset_urls[n]) for n in ("leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css", "atlas.css")
-        ]
+        self.default_js = [(n, asset_urls[n]) for n in ("leaflet.js", "atlas.js")]
+        self.default_css = [(n, asset_urls[n]) for n in ("leaflet.css", "atlas.css")]
 
 
 class OfflineBasemap(MacroElement):
@@ -46,17 +44,8 @@ class OfflineBasemap(MacroElement):
                 .then(function (r) { return r.json(); });
             window.atlasData = window.atlasData || fetch({{ this.data_url_json }})
                 .then(function (r) { return r.json(); });
-            // Descriptions and sources are fetched after the markers are drawn, or when a popup asks first.
-            window.atlasLoadDetails = window.atlasLoadDetails || (function () {
-                var pending = null;
-                return function () {
-                    pending = pending || window.atlasData.then(function (data) {
-                        return fetch({{ this.details_url_json }}).then(function (r) { return r.json(); })
-                            .then(function (details) { return Atlas.attachDetails(data, details); });
-                    });
-                    return pending;
-                };
-            })();
+            // Descriptions and sources come in chunks, when a popup needs them.
+            window.atlasLoadDetails = window.atlasLoadDetails || Atlas.detailsLoader(window.atlasData, {{ this.details_url_json }});
             window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
             window.atlasPlaces = window.atlasPlaces || fetch({{ this.places_url_json }}).then(function (r) { return r.json(); });
             Atlas.offlineLabels(L, map, window.atlasPlaces);

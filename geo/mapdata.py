@@ -123,11 +123,18 @@ def map_payload(
     }
 
 
-def split_payload(payload: dict[str, Any]) -> tuple[dict[str, Any], list[list[Any]]]:
-    """The payload with only the marker columns, and the remaining columns of each row (same order), so a
-    browser can draw the markers before it has downloaded every description and source."""
-    markers = {**payload, "rows": [row[:MARKER_COLUMNS] for row in payload["rows"]]}
-    return markers, [row[MARKER_COLUMNS:] for row in payload["rows"]]
+DETAILS_CHUNK_ROWS = 1000  # rows per details file: a popup fetches only its row's chunk
+
+
+def split_payload(
+    payload: dict[str, Any], chunk_rows: int = DETAILS_CHUNK_ROWS
+) -> tuple[dict[str, Any], list[list[list[Any]]]]:
+    """The payload with only the marker columns (and `detailsChunk`, the rows per details chunk), and the
+    remaining columns of each row (same order) in chunks of `chunk_rows` rows, so a browser draws the
+    markers before any description or source has been downloaded, and fetches only the chunks it opens."""
+    markers = {**payload, "detailsChunk": chunk_rows, "rows": [row[:MARKER_COLUMNS] for row in payload["rows"]]}
+    details = [row[MARKER_COLUMNS:] for row in payload["rows"]]
+    return markers, [details[i : i + chunk_rows] for i in range(0, len(details), chunk_rows)] or [[]]
 
 
 OUTLINE_TOLERANCE_DEGREES = 0.05

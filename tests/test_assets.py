@@ -22,8 +22,9 @@ def test_two_instances_with_different_data_keep_each_others_files(tmp_path):
     urls_second = publish_assets(second.countries, payload_of(second), static)
     assert urls_first["deployments.json"] != urls_second["deployments.json"]
     for urls in (urls_first, urls_second):
-        for key in ("deployments.json", "details.json", "countries.json"):
+        for key in ("deployments.json", "countries.json"):
             assert (static / "atlas" / urls[key].rsplit("/", 1)[-1]).exists(), (key, urls[key])
+        assert (static / "atlas" / urls["details.json"].rsplit("/", 1)[-1].replace("{chunk}", "0")).exists()
     assert publish_assets(first.countries, payload_of(first), static) == urls_first  # same data, same names
 
 
@@ -32,7 +33,7 @@ def test_only_data_files_no_instance_has_used_for_a_week_are_removed(tmp_path):
     folder.mkdir()
     old, recent, other = (
         folder / "deployments-0123456789ab.json",
-        folder / "details-ba9876543210.json",
+        folder / "details-ba9876543210-0.json",
         folder / "notes-x.json",
     )
     for path in (old, recent, other):

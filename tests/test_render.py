@@ -120,10 +120,22 @@ def test_payload_rows_carry_every_shown_field(atlas):
 
 def test_split_payload_keeps_marker_columns_first_and_the_rest_in_row_order(atlas):
     payload = map_payload(atlas.deployments, assign_colors(atlas.deployments), atlas.vendor_names, atlas.country_names)
-    markers, details = split_payload(payload)
+    markers, chunks = split_payload(payload)
+    details = [row for chunk in chunks for row in chunk]
     assert [m + d for m, d in zip(markers["rows"], details)] == payload["rows"]
     assert {len(r) for r in markers["rows"]} == {MARKER_COLUMNS}
     assert "description" not in ROW_COLUMNS[:MARKER_COLUMNS] and "sources" not in ROW_COLUMNS[:MARKER_COLUMNS]
+
+
+def test_details_come_in_chunks_of_rows_so_a_popup_fetches_only_its_own(atlas):
+    payload = map_payload(atlas.deployments, assign_colors(atlas.deployments), atlas.vendor_names, atlas.country_names)
+    rows = len(payload["rows"])
+    markers, chunks = split_payload(payload, chunk_rows=2)
+    assert markers["detailsChunk"] == 2
+    assert [len(c) for c in chunks] == [2] * (rows // 2) + ([rows % 2] if rows % 2 else [])
+    # Row i's details are in chunk i // detailsChunk, at position i % detailsChunk (as atlas.js reads them).
+    for i, row in enumerate(payload["rows"]):
+        assert chunks[i // 2][i % 2] == row[MARKER_COLUMNS:]
 
 
 def test_the_browser_reads_rows_in_the_same_column_order(atlas):

@@ -4,7 +4,7 @@
   "use strict";
   var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"};
   // Row columns, as geo/mapdata.py ROW_COLUMNS. The first MARKER_COLUMNS draw a marker; the Streamlit map
-  // fetches the others separately (attachDetails) and popups wait for them.
+  // fetches the others in chunks when a popup needs them (detailsLoader, attachDetails).
   var COL = {id: 0, lat: 1, lon: 2, name: 3, vendors: 4, y0: 5, y1: 6, confidence: 7, kind: 8,
              place: 9, country: 10, operator: 11, status: 12, sectors: 13, cameras: 14, description: 15, precision: 16, sources: 17};
   var MARKER_COLUMNS = 9;
@@ -61,16 +61,38 @@
   // One icon per colour and confidence, shared by every marker that looks the same.
   function hasDetails(row) { return row.length > MARKER_COLUMNS; }
 
-  function attachDetails(data, details) {
-    data.rows.forEach(function (row, i) { if (!hasDetails(row)) { Array.prototype.push.apply(row, details[i]); } });
+  // The details (descriptions and sources) of rows start.. start + details.length - 1.
+  function attachDetails(data, details, start) {
+    var from = start || 0;
+    details.forEach(function (extra, k) {
+      var row = data.rows[from + k];
+      if (row && !hasDetails(row)) { Array.prototype.push.apply(row, extra); }
+    });
     return data;
   }
 
+  // The Streamlit map fetches details in chunks of data.detailsChunk rows (files named by `urlTemplate`
+  // with {chunk} replaced), each when a popup first needs a row of it: a page never downloads the
+  // descriptions and sources of records nobody opens. Returns load(rowNumber) -> promise of the data.
+  function detailsLoader(dataPromise, urlTemplate) {
+    var pending = {};
+    return function (i) {
+      return Promise.resolve(dataPromise).then(function (data) {
+        var size = data.detailsChunk || data.rows.length || 1, chunk = Math.floor(i / size);
+        pending[chunk] = pending[chunk] || fetch(String(urlTemplate).replace("{chunk}", String(chunk)))
+          .then(function (r) { if (!r.ok) { throw new Error("details " + chunk + ": HTTP " + r.status); } return r.json(); })
+          .then(function (details) { return attachDetails(data, details, chunk * size); },
+                function (error) { delete pending[chunk]; throw error; });
+        return pending[chunk];
+      });
+    };
+  }
+
   // Popup content once the row's details are there; until then a short notice that is replaced on arrival.
-  function popupContent(row, data) {
+  function popupContent(row, data, i) {
     return function (layer) {
       if (hasDetails(row)) { return popupHtml(row, data); }
-      (root.atlasLoadDetails ? root.atlasLoadDetails() : Promise.reject()).then(function () { layer.setPopupContent(popupHtml(row, data)); },
+      (root.atlasLoadDetails ? root.atlasLoadDetails(i) : Promise.reject()).then(function () { layer.setPopupContent(popupHtml(row, data)); },
         function () { layer.setPopupContent('<div class="atlas-popup">' + esc(row[COL.name]) + ": details could not be loaded.</div>"); });
       return '<div class="atlas-popup">' + esc(row[COL.name]) + "<p>Loading details\u2026</p></div>";
     };
@@ -90,35 +112,39 @@
     return data._icons[key];
   }
 
-  // The icon element is made anew each time a marker joins the map (clusters add and remove them).
+  // The icon element is made anew each time a marker joins the map (the cluster layer adds and removes them).
   function labelIcon(e) {
     var m = e.target;
     if (m._icon) { m._icon.setAttribute("aria-label", m.atlasLabel); }
   }
 
-  function markers(Lf, data, rows) {
-    return rows.map(function (row) {
-      // Focusable (Tab) with an accessible name; Enter opens the popup (Leaflet's own keypress handler).
-      var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: true});
-      m.on("add", labelIcon);
-      m.atlasId = row[COL.id];
-      m.atlasColor = color(row, data);
-      m.atlasLabel = tooltipText(row, data);
-      m.bindTooltip(esc(m.atlasLabel), {className: "atlas-tip"});
-      m.bindPopup(popupContent(row, data), {maxWidth: 360, maxHeight: 320});
-      return m;
-    });
+  // One record's marker: focusable (Tab) with an accessible name; Enter fires "click" (Leaflet's own keypress
+  // handler). With `popups`, a click opens the record's popup; otherwise the page listens for the click.
+  function marker(Lf, data, i, popups) {
+    var row = data.rows[i];
+    var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: true});
+    m.on("add", labelIcon);
+    m.atlasId = row[COL.id];
+    m.atlasColor = color(row, data);
+    m.atlasLabel = tooltipText(row, data);
+    m.bindTooltip(esc(m.atlasLabel), {className: "atlas-tip"});
+    if (popups !== false) { m.bindPopup(popupContent(row, data, i), {maxWidth: 360, maxHeight: 320}); }
+    return m;
   }
 
   // A cluster bubble in the vendors' colours: a ring split in proportion to its members' colours around the
-  // count, plus words for screen readers ("cluster of 14 deployments"). Sizes as markercluster's own.
-  function clusterShares(markersIn) {
+  // count, plus words for screen readers ("cluster of 14 deployments"). `shares` as clusterShares gives them.
+  function clusterShares(colors) {
     var counts = {}, order = [];
-    markersIn.forEach(function (m) {
-      var c = m.atlasColor || POLICY_COLOR;
+    colors.forEach(function (c) {
+      c = c || POLICY_COLOR;
       if (!counts[c]) { counts[c] = 0; order.push(c); }
       counts[c] += 1;
     });
+    return sortShares(counts, order);
+  }
+
+  function sortShares(counts, order) {
     order.sort(function (a, b) { return counts[b] - counts[a] || (a < b ? -1 : 1); });
     return order.map(function (c) { return {color: c, count: counts[c]}; });
   }
@@ -131,69 +157,258 @@
     }).join(", ") + ")";
   }
 
-  function clusterIcon(Lf, cluster) {
-    var n = cluster.getChildCount();
+  function clusterIcon(Lf, n, shares) {
     var size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
-    var shares = cluster.getAllChildMarkers ? clusterShares(cluster.getAllChildMarkers()) : [];
-    var ring = shares.length ? ' style="background:' + esc(ringGradient(shares)) + '"' : "";
+    var ring = shares && shares.length ? ' style="background:' + esc(ringGradient(shares)) + '"' : "";
     return Lf.divIcon({html: '<div class="atlas-ring"' + ring + '><span aria-hidden="true">' + n + '</span><span class="atlas-sr">cluster of ' + n +
                          (n === 1 ? " deployment" : " deployments") + ", press Enter to zoom in</span></div>",
                        className: "marker-cluster atlas-cluster atlas-cluster-" + size, iconSize: Lf.point(40, 40)});
   }
 
-  // Enter on a focused cluster does what a click does: zoom in to it, or fan it out at the last zoom.
-  function openClusterOnEnter(e) {
-    if (!e.originalEvent || e.originalEvent.keyCode !== 13) { return; }
-    var cluster = e.layer, map = cluster._group._map;
-    if (map.getZoom() >= map.getMaxZoom() || cluster._bounds.getNorthEast().equals(cluster._bounds.getSouthWest())) {
-      cluster.spiderfy();
-    } else {
-      cluster.zoomToBounds({padding: [40, 40]});
+  // ---- Clustering. The selected records are grouped on a grid of CLUSTER_RADIUS-pixel cells, once per
+  // selection and zoom level, and only the groups in view become Leaflet markers: a few hundred DOM nodes
+  // however many records there are (Leaflet.markercluster built a marker per record and clustered every
+  // zoom level up front, which took seconds at 100,000).
+  var CLUSTER_RADIUS = 40;
+  var MAX_LAT = 85.0511287798;
+
+  // Web Mercator x, y in [0, 1] of every row, computed once per data.
+  function projected(data) {
+    if (data._xy) { return data._xy; }
+    var n = data.rows.length, x = new Float64Array(n), y = new Float64Array(n);
+    for (var i = 0; i < n; i++) {
+      var row = data.rows[i], lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, row[COL.lat]));
+      var s = Math.sin(lat * Math.PI / 180);
+      x[i] = (row[COL.lon] + 180) / 360;
+      y[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
     }
+    data._xy = {x: x, y: y};
+    return data._xy;
   }
 
-  // markercluster reports progress just before it puts the last markers on the map: let the browser paint
-  // them before running anything heavy (such as parsing the details).
+  function rowColors(data) {
+    if (!data._colors) { data._colors = data.rows.map(function (row) { return color(row, data); }); }
+    return data._colors;
+  }
+
+  // The groups of `indices` (row numbers) at `zoom`: {n, lat, lon (mean), first (a member), cell, bounds,
+  // colors (colour -> members)}. Members of one group share a grid cell of `radius` pixels at that zoom.
+  function clusterRows(data, indices, zoom, radius) {
+    var xy = projected(data), colors = rowColors(data), scale = 256 * Math.pow(2, zoom) / (radius || CLUSTER_RADIUS);
+    var cells = new Map(), groups = [];
+    for (var k = 0; k < indices.length; k++) {
+      var i = indices[k], cell = Math.floor(xy.x[i] * scale) * 1e8 + Math.floor(xy.y[i] * scale), g = cells.get(cell);
+      var row = data.rows[i], lat = row[COL.lat], lon = row[COL.lon], c = colors[i];
+      if (!g) {
+        g = {n: 0, lat: 0, lon: 0, first: i, cell: cell, south: lat, north: lat, west: lon, east: lon, colors: {}, order: []};
+        cells.set(cell, g);
+        groups.push(g);
+      }
+      g.n += 1; g.lat += lat; g.lon += lon;
+      if (lat < g.south) { g.south = lat; } if (lat > g.north) { g.north = lat; }
+      if (lon < g.west) { g.west = lon; } if (lon > g.east) { g.east = lon; }
+      if (!g.colors[c]) { g.colors[c] = 0; g.order.push(c); }
+      g.colors[c] += 1;
+    }
+    groups.forEach(function (g) { g.lat /= g.n; g.lon /= g.n; });
+    return groups;
+  }
+
+  function groupMembers(data, indices, group, zoom, radius) {
+    var xy = projected(data), scale = 256 * Math.pow(2, zoom) / (radius || CLUSTER_RADIUS);
+    return indices.filter(function (i) { return Math.floor(xy.x[i] * scale) * 1e8 + Math.floor(xy.y[i] * scale) === group.cell; });
+  }
+
+  // Spread co-located records (or a cluster at the last zoom) around their centre, `step` pixels apart.
+  function spiderOffsets(n) {
+    var out = [];
+    if (n <= 8) {
+      for (var i = 0; i < n; i++) { var a = 2 * Math.PI * i / n - Math.PI / 2; out.push([Math.round(32 * Math.cos(a)), Math.round(32 * Math.sin(a))]); }
+      return out;
+    }
+    for (var j = 0, angle = 0, leg = 11; j < n; j++) {  // a spiral for many members, 28 px between feet
+      angle += 28 / leg + j * 0.0005;
+      out.push([Math.round(leg * Math.cos(angle)), Math.round(leg * Math.sin(angle))]);
+      leg += 10 * Math.PI / angle;
+    }
+    return out;
+  }
+
+  // The layer that shows one selection of `data.rows`, clustered. It is an L.FeatureGroup of the record
+  // markers in view (their clicks reach the page, as folium's markers do); the cluster bubbles sit in a
+  // plain L.LayerGroup inside it, so a click on a bubble zooms the map and never reads as a record's click.
+  // getLayers() lists every record of the selection ({atlasId, atlasRow}), on screen or not.
+  function clusterLayerClass(Lf) {
+    if (Lf.AtlasClusterLayer) { return Lf.AtlasClusterLayer; }
+    Lf.AtlasClusterLayer = Lf.FeatureGroup.extend({
+      initialize: function (data, options) {
+        Lf.FeatureGroup.prototype.initialize.call(this, []);
+        this.atlasData = data;
+        this.atlasOptions = options || {};
+        this._atlasIndices = [];
+        this._atlasByZoom = {};
+        this._atlasMarkers = {};
+        this._atlasShown = {};
+        this._atlasSpider = null;
+        this._atlasBubbles = Lf.layerGroup();
+        Lf.FeatureGroup.prototype.addLayer.call(this, this._atlasBubbles);
+      },
+      setRows: function (indices) {
+        this._atlasIndices = indices;
+        this._atlasByZoom = {};
+        this._unspider();
+        if (this._map) { this._atlasRedraw(); }
+        return this;
+      },
+      getLayers: function () {
+        var rows = this.atlasData.rows;
+        return this._atlasIndices.map(function (i) { return {atlasId: rows[i][COL.id], atlasRow: i}; });
+      },
+      onAdd: function (map) {
+        Lf.FeatureGroup.prototype.onAdd.call(this, map);
+        map.on("zoomstart", this._unspider, this);
+        map.on("moveend", this._atlasRedraw, this);
+        this._atlasRedraw();
+      },
+      onRemove: function (map) {
+        map.off("zoomstart", this._unspider, this);
+        map.off("moveend", this._atlasRedraw, this);
+        this._clearShown();
+        Lf.FeatureGroup.prototype.onRemove.call(this, map);
+      },
+      groupsAt: function (zoom) {
+        var z = Math.round(zoom);
+        if (!this._atlasByZoom[z]) { this._atlasByZoom[z] = clusterRows(this.atlasData, this._atlasIndices, z); }
+        return this._atlasByZoom[z];
+      },
+      _markerFor: function (i) {
+        if (!this._atlasMarkers[i]) { this._atlasMarkers[i] = marker(Lf, this.atlasData, i, this.atlasOptions.popups); }
+        return this._atlasMarkers[i];
+      },
+      _clearShown: function () {
+        var shown = this._atlasShown;
+        for (var key in shown) { this._hide(key, shown[key]); }
+        this._atlasShown = {};
+      },
+      _hide: function (key, layer) {
+        if (key.charAt(0) === "c") { this._atlasBubbles.removeLayer(layer); } else { Lf.FeatureGroup.prototype.removeLayer.call(this, layer); }
+      },
+      _show: function (key, make) {
+        var next = this._atlasNext;
+        if (this._atlasShown[key]) { next[key] = this._atlasShown[key]; delete this._atlasShown[key]; return; }
+        var layer = make.call(this);
+        next[key] = layer;
+        if (key.charAt(0) === "c") { this._atlasBubbles.addLayer(layer); } else { Lf.FeatureGroup.prototype.addLayer.call(this, layer); }
+      },
+      // Draw the groups in view (and half a screen around it), reusing what is already on the map.
+      _atlasRedraw: function () {
+        var map = this._map;
+        if (!map) { return; }
+        var zoom = Math.round(map.getZoom()), view = map.getBounds().pad(0.5), self = this, spider = this._atlasSpider;
+        var south = view.getSouth(), north = view.getNorth(), west = view.getWest(), east = view.getEast(), wide = east - west >= 360;
+        this._atlasNext = {};
+        this.groupsAt(zoom).forEach(function (g) {
+          if (g.lat < south || g.lat > north || (!wide && (g.lon < west || g.lon > east))) { return; }
+          if (g.n === 1) { self._show("r" + g.first, function () { return self._markerFor(g.first); }); return; }
+          if (spider && spider.zoom === zoom && spider.cell === g.cell) {
+            spider.members.forEach(function (i) { self._show("r" + i, function () { return self._markerFor(i); }); });
+            self._show("cs" + g.cell, function () { return spider.legs; });
+            return;
+          }
+          self._show("c" + zoom + ":" + g.cell + ":" + g.n, function () { return self._bubble(g, zoom); });
+        });
+        this._clearShown();
+        this._atlasShown = this._atlasNext;
+        this._atlasNext = null;
+      },
+      _bubble: function (g, zoom) {
+        var self = this, bubble = Lf.marker([g.lat, g.lon], {icon: clusterIcon(Lf, g.n, sortShares(g.colors, g.order.slice())), interactive: false, keyboard: false});
+        bubble.atlasGroup = g;
+        bubble.on("add", function () {
+          var el = bubble._icon;
+          if (!el) { return; }
+          el.classList.add("atlas-cluster-live");
+          el.setAttribute("tabindex", "0");
+          el.setAttribute("role", "button");
+          Lf.DomEvent.disableClickPropagation(el);
+          Lf.DomEvent.on(el, "click", function () { self.openGroup(g, zoom); });
+          Lf.DomEvent.on(el, "keydown", function (e) { if (e.keyCode === 13) { Lf.DomEvent.preventDefault(e); self.openGroup(g, zoom); } });
+        });
+        return bubble;
+      },
+      // A click on a bubble zooms in to its members; members that share one point (or at the last zoom)
+      // are spread around it instead, each its own marker.
+      openGroup: function (g, zoom) {
+        var map = this._map;
+        if (!map) { return; }
+        var samePoint = g.south === g.north && g.west === g.east;
+        if (!samePoint && map.getZoom() < map.getMaxZoom()) {
+          map.fitBounds(Lf.latLngBounds([g.south, g.west], [g.north, g.east]), {padding: [40, 40], maxZoom: map.getMaxZoom()});
+          return;
+        }
+        this.spiderfy(g, zoom);
+      },
+      spiderfy: function (g, zoom) {
+        var map = this._map, self = this;
+        this._unspider();
+        var members = groupMembers(this.atlasData, this._atlasIndices, g, zoom), center = map.latLngToLayerPoint([g.lat, g.lon]);
+        var offsets = spiderOffsets(members.length), legs = Lf.layerGroup();
+        members.forEach(function (i, k) {
+          var at = map.layerPointToLatLng(center.add(Lf.point(offsets[k][0], offsets[k][1])));
+          self._markerFor(i).setLatLng(at);
+          legs.addLayer(Lf.polyline([[g.lat, g.lon], at], {color: "#222", weight: 1, opacity: 0.6, interactive: false}));
+        });
+        this._atlasSpider = {zoom: zoom, cell: g.cell, members: members, legs: legs};
+        this._atlasRedraw();
+      },
+      _unspider: function () {
+        var spider = this._atlasSpider, rows = this.atlasData.rows, markersByRow = this._atlasMarkers;
+        if (!spider) { return; }
+        this._atlasSpider = null;
+        spider.members.forEach(function (i) { if (markersByRow[i]) { markersByRow[i].setLatLng([rows[i][COL.lat], rows[i][COL.lon]]); } });
+        if (this._map) { this._atlasRedraw(); }
+      }
+    });
+    return Lf.AtlasClusterLayer;
+  }
+
+  function clusterLayer(Lf, data, options) {
+    var Layer = clusterLayerClass(Lf);
+    return new Layer(data, options);
+  }
+
+  // The Streamlit map: one cluster layer per data version, reused, so a filter change only swaps which rows
+  // it holds. It joins `group` (the feature group streamlit-folium swaps in) on each change. When all the
+  // details fit in one chunk, they are fetched once the markers are on screen, so popups open at once.
+  function showRows(Lf, data, indices, group, loadDetails) {
+    if (!data._layer) { data._layer = clusterLayer(Lf, data); }
+    var layer = data._layer;
+    if (layer._map) { layer.remove(); }
+    layer.setRows(indices);
+    group.addLayer(layer);
+    if (loadDetails && data.rows.length && data.rows.length <= (data.detailsChunk || Infinity)) {
+      afterNextPaint(function () { loadDetails(0).catch(function () { /* a popup asks again */ }); });
+    }
+    return layer;
+  }
+
   function afterNextPaint(callback) {
     requestAnimationFrame(function () { setTimeout(callback, 0); });
   }
 
-  // The Streamlit map: markers are built once per data version and one cluster group is reused, so a filter
-  // change only swaps which markers are in it. The cluster joins `group` (on the map) before the markers do:
-  // off the map, markercluster checks each added marker against all those already queued (quadratic).
-  // `onDrawn` runs once the cluster has placed them.
-  function showRows(Lf, data, indices, group, onDrawn) {
-    if (!data._markers) { data._markers = markers(Lf, data, data.rows); }
-    if (!root.atlasCluster) {
-      root.atlasCluster = Lf.markerClusterGroup({chunkedLoading: true, chunkInterval: 400, chunkDelay: 20,
-        maxClusterRadius: 40, spiderfyOnMaxZoom: true, iconCreateFunction: function (c) { return clusterIcon(Lf, c); },
-        chunkProgress: function (done, total) {
-          var callback = root.atlasCluster.atlasOnDrawn;
-          if (done === total && callback) { root.atlasCluster.atlasOnDrawn = null; afterNextPaint(callback); }
-        }});
-    }
-    var cluster = root.atlasCluster;
-    if (!cluster.atlasKeyboard) { cluster.on("clusterkeypress", openClusterOnEnter); cluster.atlasKeyboard = true; }
-    cluster.atlasOnDrawn = onDrawn || null;
-    if (cluster._map) { cluster.remove(); }
-    cluster.clearLayers();  // off the map this only forgets the old markers, without drawing or undrawing them
-    group.addLayer(cluster);
-    cluster.addLayers(indices.map(function (i) { return data._markers[i]; }));
-    return cluster;
+  // The row numbers of `rows` (row arrays of data.rows).
+  function rowIndices(data, rows) {
+    if (!data._rowIndex) { data._rowIndex = new Map(data.rows.map(function (r, i) { return [r, i]; })); }
+    return rows.map(function (r) { return data._rowIndex.get(r); });
   }
 
-  // The snapshot file's layer; added to `map` before its markers, for the reason given at showRows.
-  function deploymentLayer(Lf, data, rows, map) {
-    var group = Lf.markerClusterGroup ? Lf.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true,
-                                                              iconCreateFunction: function (c) { return clusterIcon(Lf, c); }})
-                                       : Lf.featureGroup();
-    if (Lf.markerClusterGroup) { group.on("clusterkeypress", openClusterOnEnter); }
-    if (map) { group.addTo(map); }
-    var list = markers(Lf, data, rows || data.rows);
-    if (group.addLayers) { group.addLayers(list); } else { list.forEach(function (m) { group.addLayer(m); }); }
-    return group;
+  // The snapshot file's layer (records open in its side panel, so no popups); added to `map`.
+  function deploymentLayer(Lf, data, rows, map, options) {
+    var layer = clusterLayer(Lf, data, options || {popups: false});
+    layer.setRows(rowIndices(data, rows || data.rows));
+    if (map) { layer.addTo(map); }
+    return layer;
   }
-
   // Country shading: counts in classes 1, 2-4, 5-9, 10-19, 20-49, ... (at most SHADES.length of them),
   // so a reader can read a country's count off the legend.
   var SHADES = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704"];
@@ -472,6 +687,8 @@
                 fullscreenControl: fullscreenControl, years: years, fitToRows: fitToRows, controlPadding: controlPadding};
   // Offline place names and the tile notice (kept on their own lines so the list above stays as it was).
   root.Atlas.labelsForZoom = labelsForZoom; root.Atlas.placeLabelLayer = placeLabelLayer;
+  root.Atlas.clusterRows = clusterRows; root.Atlas.spiderOffsets = spiderOffsets; root.Atlas.rowIndices = rowIndices;
+  root.Atlas.clusterLayer = clusterLayer; root.Atlas.detailsLoader = detailsLoader;
   root.Atlas.tileNotice = tileNotice; root.Atlas.offlineLabels = offlineLabels; root.Atlas.TILE_NOTICE_TEXT = TILE_NOTICE_TEXT;
 
   // ---- The snapshot explorer: the app's filters and sentence on the client (geo/explorer.py sends the

@@ -31,22 +31,23 @@ def drawn_count(frame: Frame) -> int:
 
 
 def marker_at(frame: Frame | Page, lat: float, lon: float, zoom: int) -> Locator:
-    """Zoom the map to a single deployment and return its marker once it has settled on screen.
-
-    After a zoom, markercluster slides markers out of their cluster for a moment; a click during that slide
-    lands where the marker used to be. Legend swatches share the `atlas-m` class, hence the pane selector."""
+    """Zoom the map to a single deployment and return its marker (the one nearest the map's centre) once it
+    is on screen. Legend swatches share the `atlas-m` class, hence the pane selector."""
     frame.evaluate(
         "([lat, lon, zoom]) => window.atlasMap.setView([lat, lon], zoom, {animate: false})", [lat, lon, zoom]
     )
     position = frame.wait_for_function(
         """() => {
             const map = window.atlasMap, box = map.getContainer().getBoundingClientRect();
-            if (map.getPane('mapPane').classList.contains('leaflet-cluster-anim')) return 0;
-            const index = [...document.querySelectorAll('.leaflet-marker-pane .atlas-m')].findIndex(m => {
+            const cx = box.left + box.width / 2, cy = box.top + box.height / 2;
+            let best = 0, bestDistance = Infinity;
+            [...document.querySelectorAll('.leaflet-marker-pane .atlas-m')].forEach((m, i) => {
                 const r = m.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
-                return x > box.left && x < box.right && y > box.top && y < box.bottom;
+                const inside = x > box.left && x < box.right && y > box.top && y < box.bottom;
+                const d = Math.hypot(x - cx, y - cy);
+                if (inside && d < bestDistance) { best = i + 1; bestDistance = d; }
             });
-            return index + 1;
+            return best;
         }"""
     ).json_value()
     return frame.locator(".leaflet-marker-pane .atlas-m").nth(position - 1)

@@ -57,11 +57,12 @@ def world_app(tmp_path_factory):
         yield url
 
 
+IN_VIEW = "() => window.atlasMap.atlasFitRows.filter(r => window.atlasMap.getBounds().contains([r[1], r[2]])).length"
+
+
 def drawn_within_the_view(frame) -> int:
     """How many records the map's view contains (whether drawn singly or in a cluster)."""
-    return frame.evaluate(
-        "() => window.atlasMap.atlasFitRows.filter(r => window.atlasMap.getBounds().contains([r[1], r[2]])).length"
-    )
+    return frame.evaluate(IN_VIEW)
 
 
 @pytest.mark.parametrize("device", list(SIZES))
@@ -73,7 +74,9 @@ def test_the_first_view_shows_every_record_clear_of_the_legend_and_controls(brow
         frame = open_app(page, world_app)
         wait_for_layer_count(frame, len(WORLD_POINTS))
         frame.wait_for_function("window.atlasMap.atlasFitRows && window.atlasMap.atlasFitRows.length === 8")
-        page.wait_for_timeout(800)  # markercluster places its icons after the fit
+        # The fit may wait for the frame's final size (a resize refits): wait for the view to settle on them.
+        frame.wait_for_function(f"() => ({IN_VIEW})() === {len(WORLD_POINTS)}", timeout=10_000)
+        page.wait_for_timeout(300)
         assert drawn_within_the_view(frame) == len(WORLD_POINTS)
         seen = frame.evaluate(ICONS_VS_MAP)
         assert seen["icons"] >= 3 and seen["outside"] == 0, seen

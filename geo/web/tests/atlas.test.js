@@ -60,20 +60,82 @@ test("a policy that names no vendor gets a tooltip and a popup that say what it 
 
 test("a cluster bubble shows its count and tells screen readers what it is", () => {
   const fakeLeaflet = {divIcon: (options) => options, point: (x, y) => [x, y]};
-  const icon = Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 14});
+  const icon = Atlas.clusterIcon(fakeLeaflet, 14, []);
   assert.match(icon.html, /<span aria-hidden="true">14<\/span>/);
   assert.match(icon.html, /cluster of 14 deployments/);
   assert.equal(icon.className, "marker-cluster atlas-cluster atlas-cluster-medium");
-  assert.match(Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 1}).html, /cluster of 1 deployment,/);
+  assert.match(Atlas.clusterIcon(fakeLeaflet, 1, []).html, /cluster of 1 deployment,/);
 });
 
 test("a cluster's ring shows its members' vendor colours in proportion, largest share first", () => {
   const fakeLeaflet = {divIcon: (options) => options, point: (x, y) => [x, y]};
-  const members = [{atlasColor: "#E69F00"}, {atlasColor: "#0072B2"}, {atlasColor: "#0072B2"}, {atlasColor: "#0072B2"}];
-  assert.deepEqual(Atlas.clusterShares(members), [{color: "#0072B2", count: 3}, {color: "#E69F00", count: 1}]);
-  const icon = Atlas.clusterIcon(fakeLeaflet, {getChildCount: () => 4, getAllChildMarkers: () => members});
+  const shares = Atlas.clusterShares(["#E69F00", "#0072B2", "#0072B2", "#0072B2"]);
+  assert.deepEqual(shares, [{color: "#0072B2", count: 3}, {color: "#E69F00", count: 1}]);
+  const icon = Atlas.clusterIcon(fakeLeaflet, 4, shares);
   assert.ok(icon.html.includes("conic-gradient(#0072B2 0.0deg 270.0deg, #E69F00 270.0deg 360.0deg)"), icon.html);
   assert.equal(icon.className, "marker-cluster atlas-cluster atlas-cluster-small");
+});
+
+function pointData(points) {
+  const C = Atlas.COL;
+  const vendors = [{id: "a", name: "A", color: "#0072B2"}, {id: "b", name: "B", color: "#E69F00"}];
+  const rows = points.map(([lat, lon, vendor], i) => {
+    const row = [];
+    row[C.id] = "r" + i; row[C.lat] = lat; row[C.lon] = lon; row[C.name] = "R" + i; row[C.vendors] = [vendor];
+    row[C.y0] = 2020; row[C.y1] = null; row[C.confidence] = "reported"; row[C.kind] = "deployment";
+    return row;
+  });
+  return {vendors, rows};
+}
+
+test("clusters: every selected record is in exactly one group, with its colour counted", () => {
+  // Two records in Paris, one in Lyon, one in Nairobi, one (not selected) in Tokyo.
+  const data = pointData([[48.85, 2.35, 0], [48.86, 2.36, 1], [45.76, 4.84, 0], [-1.29, 36.82, 1], [35.68, 139.69, 0]]);
+  const selected = [0, 1, 2, 3];
+  for (const zoom of [0, 2, 5, 8, 12, 18]) {
+    const groups = Atlas.clusterRows(data, selected, zoom);
+    assert.equal(groups.reduce((n, g) => n + g.n, 0), 4, `zoom ${zoom}`);
+    groups.forEach((g) => assert.equal(Object.values(g.colors).reduce((a, b) => a + b, 0), g.n));
+  }
+  const world = Atlas.clusterRows(data, selected, 0);
+  assert.ok(world.length <= 2, "at zoom 0 Europe is one bubble");
+  const close = Atlas.clusterRows(data, selected, 12);
+  assert.equal(close.length, 4, "at zoom 12 every record stands alone");
+  assert.deepEqual(close.map((g) => g.first).sort(), [0, 1, 2, 3]);
+  const paris = Atlas.clusterRows(data, [0, 1], 6)[0];
+  assert.equal(paris.n, 2);
+  assert.ok(paris.lat > 48.85 && paris.lat < 48.86 && paris.south === 48.85 && paris.north === 48.86);
+  assert.deepEqual(paris.colors, {"#0072B2": 1, "#E69F00": 1});
+});
+
+test("clusters: a selection of many records groups quickly into few bubbles at the world view", () => {
+  const points = [];
+  for (let i = 0; i < 100000; i++) { points.push([-60 + (i * 7919 % 12000) / 100, -180 + (i * 104729 % 36000) / 100, i % 2]); }
+  const data = pointData(points);
+  const all = points.map((p, i) => i);
+  const started = Date.now();
+  const groups = Atlas.clusterRows(data, all, 2);
+  assert.ok(Date.now() - started < 2000, "100,000 records cluster in well under two seconds");
+  assert.equal(groups.reduce((n, g) => n + g.n, 0), 100000);
+  assert.ok(groups.length < 700, `${groups.length} bubbles at zoom 2`);
+});
+
+test("records at one point spread around it without overlapping", () => {
+  for (const n of [2, 5, 8, 9, 40]) {
+    const offsets = Atlas.spiderOffsets(n);
+    assert.equal(offsets.length, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const d = Math.hypot(offsets[i][0] - offsets[j][0], offsets[i][1] - offsets[j][1]);
+        assert.ok(d >= 16, `${n} members: ${i} and ${j} are ${d.toFixed(1)} px apart`);
+      }
+    }
+  }
+});
+
+test("row numbers of filtered rows", () => {
+  const data = pointData([[1, 1, 0], [2, 2, 0], [3, 3, 1]]);
+  assert.deepEqual(Atlas.rowIndices(data, [data.rows[2], data.rows[0]]), [2, 0]);
 });
 
 const PLACES = {
