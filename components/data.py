@@ -31,8 +31,11 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or DATA_DIR)
 
 
-def _version(folder: Path) -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*")) if p.is_file())
+def folder_version(folder: Path) -> tuple:
+    """What changes when any file in `folder` or its `versions/` changes (name, modification time, size):
+    a cache key."""
+    files = [*sorted(folder.glob("*")), *sorted(folder.glob("versions/*"))]
+    return tuple((str(p.relative_to(folder)), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
 
 
 @st.cache_resource(show_spinner="Loading deployments…")
@@ -48,7 +51,7 @@ def load() -> Loaded | None:
     """The atlas and what the page draws it with, or None after showing a clear error when the data cannot load."""
     folder = data_dir()
     try:
-        loaded = _cached_atlas(str(folder), _version(folder))
+        loaded = _cached_atlas(str(folder), folder_version(folder))
         keep_fresh(loaded.asset_urls)
         return loaded
     except (OSError, ValueError, KeyError) as error:

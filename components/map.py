@@ -71,13 +71,13 @@ class OfflineBasemap(MacroElement):
 
 class DeploymentMarkers(MacroElement):
     """The selection's markers (clustered) and the vendor legend. The records themselves were fetched once
-    with the base map; only the indices of the visible rows travel on a filter change."""
+    with the base map; only which rows are visible (a bitset) travels on a filter change."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function (group) {
-            var visible = {{ this.visible_json }}, legend = {{ this.legend_json }};
+            var visible = Atlas.rowsFromBitset({{ this.visible_json }}), legend = {{ this.legend_json }};
             window.atlasData.then(function (data) {
                 var map = window.atlasMap;
                 if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
@@ -93,10 +93,10 @@ class DeploymentMarkers(MacroElement):
         """
     )
 
-    def __init__(self, visible_rows: list[int], legend: list[dict[str, str]], keep_view: bool = False):
+    def __init__(self, visible_rows: str, legend: list[dict[str, str]], keep_view: bool = False):
         super().__init__()
         self._name = "DeploymentMarkers"
-        self.visible_json = script_json(visible_rows)
+        self.visible_json = script_json(visible_rows)  # rows_bitset()
         self.legend_json = script_json(legend)
         self.keep_view_json = script_json(keep_view)
 
@@ -175,14 +175,14 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
 
 
 def selection_layers(
-    visible_rows: list[int],
+    visible_rows: str,
     legend: list[dict[str, str]],
     counts: Mapping[str, int],
     names: Mapping[str, str],
     returned_objects: list[str],
     keep_view: bool = False,
 ) -> list[folium.FeatureGroup]:
-    """The layers that follow the filters: markers first, then the (initially hidden) country shading. The
+    """The layers that follow the filters (`visible_rows`: geo.mapdata.rows_bitset): markers first, then the (initially hidden) country shading. The
     map fits the shown records unless `keep_view` (a saved view was opened) or the reader has moved it."""
     markers = folium.FeatureGroup(name="Deployments", show=True)
     DeploymentMarkers(visible_rows, legend, keep_view).add_to(markers)

@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 
 from components.map import base_map, selection_layers
 from geo.filters import count_by_country
-from geo.mapdata import legend_entries
+from geo.mapdata import legend_entries, rows_bitset
 from geo.permalink import MapView
 from geo.summaries import find_clicked
 
@@ -51,7 +51,7 @@ def render_map(
 
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
-    visible_rows = all_deployments.index.get_indexer(selection.index).tolist()
+    visible_rows = rows_bitset(all_deployments.index.get_indexer(selection.index), len(all_deployments))
     legend = legend_entries(selection, colors, vendor_names)
     returned = ["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else [])
     layers = selection_layers(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import schema
@@ -145,6 +147,14 @@ def outlines_geojson(countries: gpd.GeoDataFrame, tolerance: float = OUTLINE_TOL
     light = countries[["iso_a2", "name", "geometry"]].copy()
     light["geometry"] = light.geometry.simplify(tolerance, preserve_topology=True).set_precision(0.01)
     return json.loads(light[~light.geometry.is_empty].to_json(drop_id=True))
+
+
+def rows_bitset(positions: Sequence[int] | np.ndarray, total: int) -> str:
+    """Which of `total` rows are shown, as base64 of one bit per row (row i is bit i % 8 of byte i // 8):
+    about 17 kB at 100,000 rows, where a JSON list of their numbers is up to 600 kB (Atlas.rowsFromBitset)."""
+    shown = np.zeros(total, dtype=bool)
+    shown[np.asarray(positions, dtype=np.int64)] = True
+    return base64.b64encode(np.packbits(shown, bitorder="little").tobytes()).decode("ascii")
 
 
 def script_json(value: Any) -> str:

@@ -22,11 +22,13 @@ def multiselect(at, label):
 
 def map_rows(at) -> list[int]:
     """The row indices the page sent to the map for drawing (the deployments the map shows)."""
+    import base64
     import json
 
     component = at.get("component_instance")[0]
     script = json.loads(component.proto.json_args)["feature_group"]
-    return json.loads(re.search(r"var visible = (\[[^\]]*\])", script).group(1))
+    bits = base64.b64decode(json.loads(re.search(r"Atlas\.rowsFromBitset\((\"[^\"]*\")\)", script).group(1)))
+    return [i for i in range(len(bits) * 8) if bits[i // 8] >> (i % 8) & 1]
 
 
 def url_params(at) -> dict[str, list[str]]:

@@ -1,5 +1,6 @@
 """Escaping, the map payload, vendor colours, the legend, summaries and click lookup."""
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -26,6 +27,7 @@ from geo.mapdata import (
     assign_colors,
     legend_entries,
     map_payload,
+    rows_bitset,
     script_json,
     split_payload,
 )
@@ -238,3 +240,10 @@ def test_overview_leaves_placeholder_vendors_uncounted(atlas):
     d = atlas.deployments.copy()
     d["vendors"] = [["unknown"]] * len(d)
     assert selection_overview(d)["vendors"] == 0
+
+
+def test_the_visible_rows_travel_as_one_bit_per_row_in_the_layout_the_map_script_reads():
+    # The same rows and bytes as the map script's test ("the visible rows arrive as a bitset").
+    assert base64.b64decode(rows_bitset([0, 3, 8, 17], 20)) == bytes([0b00001001, 0b00000001, 0b00000010])
+    assert rows_bitset([], 0) == ""
+    assert len(rows_bitset(range(0, 100_000, 2), 100_000)) < 17_000

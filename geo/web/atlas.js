@@ -124,6 +124,9 @@
     var row = data.rows[i];
     var m = Lf.marker([row[COL.lat], row[COL.lon]], {icon: markerIcon(Lf, row, data), keyboard: true});
     m.on("add", labelIcon);
+    // Registered first, so every later listener (the page's click report) reads the record's own position,
+    // also while the marker is spread out from a group at one point.
+    m.on("click", function (e) { e.latlng = Lf.latLng(row[COL.lat], row[COL.lon]); });
     m.atlasId = row[COL.id];
     m.atlasColor = color(row, data);
     m.atlasLabel = tooltipText(row, data);
@@ -394,6 +397,16 @@
 
   function afterNextPaint(callback) {
     requestAnimationFrame(function () { setTimeout(callback, 0); });
+  }
+
+  // The row numbers set in a bitset (geo/mapdata.py rows_bitset: base64, bit i % 8 of byte i // 8 is row i).
+  function rowsFromBitset(text) {
+    var bytes = typeof atob === "function" ? atob(text) : Buffer.from(text, "base64").toString("latin1"), out = [];
+    for (var b = 0; b < bytes.length; b++) {
+      var byte = bytes.charCodeAt(b);
+      for (var bit = 0; byte && bit < 8; bit++, byte >>= 1) { if (byte & 1) { out.push(b * 8 + bit); } }
+    }
+    return out;
   }
 
   // The row numbers of `rows` (row arrays of data.rows).
@@ -687,7 +700,7 @@
                 fullscreenControl: fullscreenControl, years: years, fitToRows: fitToRows, controlPadding: controlPadding};
   // Offline place names and the tile notice (kept on their own lines so the list above stays as it was).
   root.Atlas.labelsForZoom = labelsForZoom; root.Atlas.placeLabelLayer = placeLabelLayer;
-  root.Atlas.clusterRows = clusterRows; root.Atlas.spiderOffsets = spiderOffsets; root.Atlas.rowIndices = rowIndices;
+  root.Atlas.clusterRows = clusterRows; root.Atlas.spiderOffsets = spiderOffsets; root.Atlas.rowIndices = rowIndices; root.Atlas.rowsFromBitset = rowsFromBitset;
   root.Atlas.clusterLayer = clusterLayer; root.Atlas.detailsLoader = detailsLoader;
   root.Atlas.tileNotice = tileNotice; root.Atlas.offlineLabels = offlineLabels; root.Atlas.TILE_NOTICE_TEXT = TILE_NOTICE_TEXT;
 

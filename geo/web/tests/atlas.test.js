@@ -273,3 +273,10 @@ test("the sentence names each active filter in the registry's order, as the app 
     "Showing 2 of 3 deployments: in Aland, Bland or ZZ, active in or after 2015");
   assert.equal(Atlas.sentence(d, {years: [null, 2015]}, 1), "Showing 1 of 3 deployments: active in or before 2015");
 });
+
+test("the visible rows arrive as a bitset: row i is bit i % 8 of byte i // 8", () => {
+  // Rows 0, 3, 8 and 17 of 20: bytes 0b00001001, 0b00000001, 0b00000010.
+  const text = Buffer.from([0b00001001, 0b00000001, 0b00000010]).toString("base64");
+  assert.deepEqual(Atlas.rowsFromBitset(text), [0, 3, 8, 17]);
+  assert.deepEqual(Atlas.rowsFromBitset(""), []);
+});
