@@ -125,7 +125,7 @@ def running_apps(
         stop(processes)
 
 
-def write_config(folder: Path, port: int, backends: Sequence[str], static_dir: Path | None = None) -> Proxy:
+def write_config(folder: Path, port: int, backends: Sequence[str], static_dir: Path = STATIC_DIR) -> Proxy:
     """Write `folder/nginx.conf` (nginx on 127.0.0.1:`port` in front of `backends`) and its folders."""
     (folder / "temp").mkdir(parents=True, exist_ok=True)
     access_log = folder / "access.log"
@@ -133,7 +133,7 @@ def write_config(folder: Path, port: int, backends: Sequence[str], static_dir: P
         backends,
         listen=f"{LOOPBACK}:{port}",
         access_log=str(access_log),
-        **({"static_dir": static_dir} if static_dir else {}),
+        static_dir=static_dir,
     )
     # Started as root, nginx would hand its workers to `nobody`, who may not read this folder or the app's
     # static/; keep them as the user who started it (nginx switches users only when started as root).
