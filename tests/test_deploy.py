@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import re
 import shlex
+import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -171,3 +173,24 @@ def test_the_runner_refuses_unusable_ports_and_backends(capsys):
     assert (
         "expected an app process as host:port (for example 127.0.0.1:8501), got 'app;evil'" in capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("name", ["deploy/nginx/atlas.conf", "deploy/compose/atlas.conf"])
+def test_the_site_files_load_in_debians_own_nginx_configuration(name, nginx_binary, tmp_path):
+    debian = Path("/etc/nginx/nginx.conf")
+    if not debian.exists():
+        pytest.skip("no /etc/nginx/nginx.conf (Debian's nginx-common) to load the site file into")
+    logs = str(tmp_path) + "/"
+    site = tmp_path / "atlas.conf"
+    site.write_text((ROOT / name).read_text(encoding="utf-8").replace("/var/log/nginx/", logs), encoding="utf-8")
+    main = re.sub(r"(?m)^\s*(pid|user) .*$", "", debian.read_text(encoding="utf-8"))
+    main = main.replace("include /etc/nginx/sites-enabled/*;", f'include "{site}";').replace("/var/log/nginx/", logs)
+    (tmp_path / "nginx.conf").write_text(main, encoding="utf-8")
+    checked = subprocess.run(
+        [nginx_binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", logs + "error.log"]
+        + ["-g", f"pid {tmp_path}/nginx.pid;"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert checked.returncode == 0, checked.stderr
