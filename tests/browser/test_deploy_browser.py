@@ -71,9 +71,18 @@ def load_all(pages, url: str | None = None) -> None:
         wait_for_layer_count(map_frame(page), len(FEATURES))
 
 
+def download_csv(page) -> str:
+    """Download the selection as CSV from the share tab (Streamlit serves it from the session's process)."""
+    page.get_by_role("tab", name="Share & cite").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download data (CSV)").click()
+    return Path(download.value.path()).read_text(encoding="utf-8-sig")
+
+
 def check_log(proxy: run.Proxy, routes: list[str], still_open: int) -> None:
     """From nginx's access log: each process held two of the readers' WebSockets per load, every request of a
-    pinned reader reached its process (or nginx itself), and nginx read the map's data files from static/."""
+    pinned reader reached its process (or nginx itself), the download came from the downloading reader's
+    process, and nginx read the map's data files from static/."""
     lines = wait_for_websockets_logged(proxy.access_log, 2 * READERS - 1)
     sockets = [line for line in lines if line["path"].startswith(WEBSOCKET)]
     assert {line["status"] for line in sockets} == {"101"}
@@ -83,6 +92,8 @@ def check_log(proxy: run.Proxy, routes: list[str], still_open: int) -> None:
     for line in lines:
         if line["route"] in ("1", "2"):
             assert line["upstream"] in (proxy.backends[int(line["route"]) - 1], "-"), line
+    downloads = [line for line in lines if line["path"].startswith("/media/")]
+    assert downloads and {(d["route"], d["status"]) for d in downloads} == {(routes[1], "200")}, downloads
     data_files = [line for line in lines if line["path"].startswith("/app/static/atlas/deployments-")]
     assert data_files and all(line["upstream"] == "-" for line in data_files), data_files
 
@@ -97,6 +108,7 @@ def test_readers_are_spread_over_both_processes_stay_with_theirs_and_move_when_i
         assert sorted(routes) == ["1", "1", "2", "2"]  # new readers are dealt to the processes in turn
         load_all(pages)  # a reload starts a new session: it must land on the same process
         assert [route_of(context) for context in contexts] == routes
+        assert FEATURES[0]["properties"]["name"] in download_csv(pages[1])  # from the process that made it
         for context in contexts[1:]:
             context.close()
         check_log(proxy, routes, still_open=0)
