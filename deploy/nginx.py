@@ -32,7 +32,7 @@ LOG_FORMAT_NAME = "atlas"
 # cookie the browser sent, so the spread of readers over the processes can be read from the log.
 LOG_FORMAT = (
     '$remote_addr [$time_local] "$request" $status $body_bytes_sent '
-    'upstream=$upstream_addr route="$cookie_atlas_route" request_time=$request_time'
+    f'upstream=$upstream_addr route="$cookie_{ROUTE_COOKIE}" request_time=$request_time'
 )
 TYPES = {
     "text/html": "html htm",
@@ -91,12 +91,13 @@ def route_maps(backends: Sequence[str]) -> str:
     """Cookie -> upstream group; the process that answered -> its number; and the cookie to set when the
     browser's cookie does not name the process that answered (an empty value sends no header)."""
     routes = "".join(f"    {n} {_backend_group(n)};\n" for n in range(1, len(backends) + 1))
-    answered = "".join(
-        f'    "~(^|, ){re.escape(b)}$" {n};\n' for n, b in enumerate(backends, start=1)
-    )  # after a failed try $upstream_addr lists every address tried; the last one answered
+    answered = "".join(f'    "~(^|, ){re.escape(b)}$" {n};\n' for n, b in enumerate(backends, start=1))
     return (
+        "# The route cookie picks the upstream group; anything else goes to the pool.\n"
         f"map $cookie_{ROUTE_COOKIE} $atlas_upstream {{\n    default atlas_pool;\n{routes}}}\n\n"
+        "# Which process answered: after a failed try $upstream_addr lists every address tried, the last answered.\n"
         f'map $upstream_addr $atlas_answered {{\n    default "";\n{answered}}}\n\n'
+        "# Set the cookie only when it does not already name the process that answered.\n"
         f'map "$cookie_{ROUTE_COOKIE}:$atlas_answered" $atlas_set_cookie {{\n'
         f'    default "{ROUTE_COOKIE}=$atlas_answered; Path=/; HttpOnly; SameSite=Lax";\n'
         '    "~^([^:]*):\\1$" "";  # the cookie already names the process that answered\n'
@@ -116,10 +117,9 @@ def _proxy_settings(indent: str, websocket: bool = False) -> str:
         "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "proxy_set_header X-Forwarded-Proto $scheme;",
         f"proxy_set_header Connection {connection};",
+        *(["proxy_set_header Upgrade $http_upgrade;"] if websocket else []),
         "add_header Set-Cookie $atlas_set_cookie;",
     ]
-    if websocket:
-        lines[7:7] = ["proxy_set_header Upgrade $http_upgrade;"]
     return "".join(f"{indent}{line}\n" for line in lines)
 
 
