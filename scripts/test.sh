@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Install everything the tests need, check lint, format and types, then run the whole suite (the map
 # script's Node unit tests, then unit, AppTest and real-browser tests).
-# The browser tests drive Debian's Chromium (/usr/bin/chromium); this script installs it with apt-get
-# when it can (root on Debian). Without a Chromium they are skipped, unless REQUIRE_BROWSER=1.
+# The browser tests drive Debian's Chromium (/usr/bin/chromium) and the deployment tests Debian's nginx
+# (deploy/); this script installs what is missing with apt-get when it can (root on Debian). Without them
+# those tests are skipped, unless REQUIRE_BROWSER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements-test.txt
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "Installing Debian's chromium for the browser tests…"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+# The tests run their own nginx on free loopback ports; on a machine with systemd, Debian also starts its
+# nginx service (port 80) after installing it, which they do not use.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "Installing Debian's ${missing[*]} for the browser and deployment tests…"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 echo "Lint, format and type checks (ruff, mypy)…"
 .venv/bin/ruff check --quiet .

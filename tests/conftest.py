@@ -20,3 +20,18 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def atlas(data_dir: Path):
     return load_atlas(data_dir)
+
+
+@pytest.fixture(scope="session")
+def nginx_binary() -> str:
+    """Debian's nginx for the deployment tests (deploy/); skipped without it, unless REQUIRE_BROWSER is set."""
+    import os
+
+    from deploy.run import nginx_path
+
+    path = nginx_path()
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("REQUIRE_BROWSER is set but nginx was not found (install Debian's `nginx-light` or `nginx`)")
+        pytest.skip("nginx not found: install Debian's `nginx-light` or `nginx` package to run the deployment tests")
+    return path
