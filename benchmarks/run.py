@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.synthetic_data import cached_dataset  # noqa: E402
 from geo.filters import Filters, apply_filters  # noqa: E402
 from geo.load import DataError, load_atlas  # noqa: E402
+from geo.schema import MAX_FILE_BYTES  # noqa: E402
 
 OUT_DIR = ROOT / "benchmarks" / "out"
 PAGES = {
@@ -737,7 +738,13 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     atlas = load_atlas(data_dir)
                 except DataError as error:
-                    print(f"{size:,} deployments: load_atlas refuses the data: {error}", flush=True)
+                    fits = int(MAX_FILE_BYTES / (data_mb * MB / size))
+                    print(
+                        f"{size:,} deployments: load_atlas refuses the data: {error} (at this generator's "
+                        f"{data_mb * MB / size:,.0f} bytes per record, about {fits:,} records fit in "
+                        f"{MAX_FILE_BYTES / MB:,.0f} MB)",
+                        flush=True,
+                    )
                     for page_kind in pages:
                         results.append(what_the_page_shows(browser, page_kind, size, data_dir, str(error)))
                     continue
