@@ -555,7 +555,7 @@ def table(results: list[Result], columns: list) -> str:
         for row in rows
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines + failures(results))
+    return "\n".join(lines)
 
 
 def markdown_table(results: list[Result], columns: list) -> str:
@@ -632,7 +632,8 @@ def target_lines(results: list[Result]) -> list[str]:
 def summary(results: list[Result], runs: int) -> str:
     external = sorted({u.split("/")[2] for r in results for run in r.runs for u in run.external})
     return "\n".join(
-        ratios(results)
+        failures(results)
+        + ratios(results)
         + target_lines(results)
         + [
             f"medians of {runs} fresh page loads (new browser context each) after one cold load; "
@@ -668,6 +669,12 @@ def bench_page(browser: Any, page_kind: str, size: int, data_dir: Path, atlas: A
         server.stop()
 
 
+def refusal_text(error: DataError) -> str:
+    """The first problem of a refused dataset, with the file's name rather than its full path."""
+    problem = error.problems[0] if error.problems else None
+    return f"{Path(problem.file).name} {problem.message}" if problem else str(error)
+
+
 def what_the_page_shows(browser: Any, page_kind: str, size: int, data_dir: Path, refusal: str) -> Result:
     """When the data cannot be loaded at all: start the page anyway and report how long it takes to show
     an error (or the map), within PAGE_TIMEOUT."""
@@ -685,7 +692,7 @@ def what_the_page_shows(browser: Any, page_kind: str, size: int, data_dir: Path,
 
         t = poll(page, shown, PAGE_TIMEOUT, "an error message or the map")
         message = page.locator(ERROR_SHOWN)
-        outcome = f"shows the error {message.first.inner_text()[:160]!r}" if message.count() else "draws the map anyway"
+        outcome = "shows its error message" if message.count() else "draws the map anyway"
         what = f"load_atlas refuses the data ({refusal}); after {t - t0:.1f} s the page {outcome}"
     except Exception as error:
         what = f"load_atlas refuses the data ({refusal}); the page: {type(error).__name__}: {error}"
@@ -746,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
                         flush=True,
                     )
                     for page_kind in pages:
-                        results.append(what_the_page_shows(browser, page_kind, size, data_dir, str(error)))
+                        results.append(what_the_page_shows(browser, page_kind, size, data_dir, refusal_text(error)))
                     continue
                 if atlas.problems:
                     raise RuntimeError(f"synthetic data has problems, e.g. {atlas.problems[0]}")
