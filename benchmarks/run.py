@@ -1,5 +1,4 @@
-"""Benchmark the atlas map against Streamlit's own WebGL map (pydeck) and a naive folium page with large
-synthetic datasets in a real Chromium.
+"""Benchmark the atlas map against a pydeck WebGL map and a naive folium page in a real Chromium.
 
     .venv/bin/python -m benchmarks.run [--sizes 10000 100000] [--runs 3] [--pages app peer naive]
 
