@@ -1,11 +1,12 @@
-"""Benchmark the atlas map against a naive folium page with large synthetic datasets in a real Chromium.
+"""Benchmark the atlas map against a pydeck WebGL map and a naive folium page in a real Chromium.
 
-    .venv/bin/python -m benchmarks.run [--sizes 1000 10000] [--runs 3]
+    .venv/bin/python -m benchmarks.run [--sizes 10000 100000] [--runs 3] [--pages app peer naive]
 
-For each size: write a synthetic dataset, start `streamlit run` for `app.py` and for
-`benchmarks/naive_app.py` on it, and time fresh page loads (first map paint, all markers loaded, a vendor
-filter change) while counting WebSocket and HTTP bytes through the Chrome DevTools Protocol. Prints a
-table and writes it to `benchmarks/out/results.md`. See `benchmarks/README.md`.
+For each size: write (or reuse) a synthetic dataset, start `streamlit run` for `app.py`,
+`benchmarks/pydeck_app.py` and `benchmarks/naive_app.py` on it, and time fresh page loads (first map
+paint, all markers loaded, a vendor filter change), read the browser's JS heap and the server's peak RSS,
+while counting WebSocket and HTTP bytes through the Chrome DevTools Protocol. Prints tables and writes
+them to `benchmarks/out/results.md`. See `benchmarks/README.md`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -30,12 +30,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic_data import write_dataset  # noqa: E402
+from benchmarks.synthetic_data import cached_dataset  # noqa: E402
 from geo.filters import Filters, apply_filters  # noqa: E402
-from geo.load import load_atlas  # noqa: E402
+from geo.load import DataError, load_atlas  # noqa: E402
+from geo.schema import MAX_FILE_BYTES  # noqa: E402
 
 OUT_DIR = ROOT / "benchmarks" / "out"
-PAGES = {"app": ROOT / "app.py", "naive": ROOT / "benchmarks" / "naive_app.py"}
+PAGES = {
+    "app": ROOT / "app.py",
+    "peer": ROOT / "benchmarks" / "pydeck_app.py",
+    "naive": ROOT / "benchmarks" / "naive_app.py",
+}
+NAIVE_MAX_SIZE = 10_000  # by default the naive page is skipped above this size (minutes per load)
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,6 +52,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # Nothing leaves the machine: every host name but 127.0.0.1 fails to resolve at once (map tiles too).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 MAP_FRAME = "st_folium"
 MAP_COMPONENT = "st_folium"
@@ -53,10 +61,9 @@ PAGE_TIMEOUT = 120.0  # seconds, for one page load or one filter change
 HEALTH_TIMEOUT = 90.0
 QUIET_SECONDS = 0.75  # no WebSocket traffic for this long = the run has settled (outside every timing)
 POLL_MS = 20
-TARGET_SIZE = 10_000
-TARGET_FIRST_PAINT = 3.0
-TARGET_FILTER = 1.0
 MB = 1_000_000
+# (size, first paint s, filter redraw s, browser JS heap MB or None, server RSS MB or None) for the app.
+TARGETS = [(10_000, 3.0, 1.0, None, None), (100_000, 4.0, 1.0, 250.0, 800.0)]
 MAP_ASSET = re.compile(r"/app/static/.*\.(js|css|json)(\?|$)")  # scripts, styles and data of the map iframe
 MAP_DATA = re.compile(r"/app/static/.*\.json(\?|$)")
 COUNT_SUFFIX = re.compile(r"\s*\(\d+\)\s*$")  # the naive page's labels end in "(count)"; the app's do not
@@ -68,14 +75,35 @@ JS_CLUSTER_COUNT = """() => { if (!window.map || !window.L || !L.MarkerClusterGr
     let n = 0, found = false;
     window.map.eachLayer(l => { if (l instanceof L.MarkerClusterGroup) { found = true; n += l.getLayers().length; } });
     return found ? n : -1; }"""
+# The peer draws with WebGL: deck.gl's ScatterplotLayer draws all its points in one instanced draw call
+# (one instance per point). This script, added to every page before its own scripts (all three pages, for
+# the same cost), records the instance count of the latest instanced draw call of any WebGL2 context, so
+# "drawn" means the GPU was asked to draw exactly that many points (the Leaflet pages' counterpart is the
+# markers being in the DOM); neither waits for the compositor.
+INSTANCED_DRAWS = """(() => {
+  const record = window.__benchDraws = {calls: 0, last: -1};
+  const proto = window.WebGL2RenderingContext && WebGL2RenderingContext.prototype;
+  if (!proto) { return; }
+  for (const [name, countAt] of [['drawArraysInstanced', 3], ['drawElementsInstanced', 4]]) {
+    const original = proto[name];
+    proto[name] = function (...args) { record.calls++; record.last = args[countAt]; return original.apply(this, args); };
+  }
+})();"""
+JS_POINTS_DRAWN = "() => !!window.__benchDraws && window.__benchDraws.last > 0"
+JS_POINTS_COUNT = "() => window.__benchDraws ? window.__benchDraws.last : -1"
 FIRST_PAINT = {
     "app": f"() => window.atlasDeployments !== undefined && ({JS_MARKERS_DRAWN})()",
+    "peer": JS_POINTS_DRAWN,
     "naive": JS_MARKERS_DRAWN,
 }
+DRAWN = {"app": JS_MARKERS_DRAWN, "peer": JS_POINTS_DRAWN, "naive": JS_MARKERS_DRAWN}
 LAYER_COUNT = {
     "app": "() => window.atlasDeployments === undefined ? -1 : window.atlasDeployments.getLayers().length",
+    "peer": JS_POINTS_COUNT,
     "naive": JS_CLUSTER_COUNT,
 }
+PEER_CANVAS = "canvas#deckgl-overlay"
+ERROR_SHOWN = '[data-testid="stAlertContentError"], [data-testid="stException"]'
 
 
 # ---------------------------------------------------------------------------------------------- server
@@ -159,7 +187,7 @@ class Frame:
     t: float  # CDP MonotonicTime (CLOCK_MONOTONIC on Linux, the same clock as time.monotonic())
     size: int  # decoded payload bytes
     kind: str  # ForwardMsg type ("delta", "script_finished", ...) or "?"
-    is_map: bool  # a delta that carries the streamlit-folium component (the map)
+    is_map: bool  # a delta that carries the map (the streamlit-folium component or the pydeck chart)
     element: str  # for a delta: the element type ("arrow_data_frame", "component_instance", ...)
 
 
@@ -227,10 +255,10 @@ def classify(raw: bytes) -> tuple[str, bool, str]:
     except Exception:
         return "?", False, ""
     kind = msg.WhichOneof("type") or "?"
-    is_map = (
-        kind == "delta"
-        and msg.delta.WhichOneof("type") == "new_element"
-        and msg.delta.new_element.WhichOneof("type") == "component_instance"
+    new_element = kind == "delta" and msg.delta.WhichOneof("type") == "new_element"
+    element_type = msg.delta.new_element.WhichOneof("type") if new_element else None
+    is_map = element_type == "deck_gl_json_chart" or (
+        element_type == "component_instance"
         and MAP_COMPONENT in msg.delta.new_element.component_instance.component_name
     )
     element = ""
@@ -254,13 +282,14 @@ def poll(page: Any, check: Callable[[], bool], timeout: float, what: str) -> flo
         page.wait_for_timeout(POLL_MS)
 
 
-def in_map_frames(page: Any, script: str, test: Callable[[Any], bool]) -> bool:
-    """True when `script` evaluated in any streamlit-folium iframe gives a value `test` accepts
-    (the naive page may replace its iframe on a filter change, so every candidate is checked)."""
+def in_map_frames(page: Any, script: str, test: Callable[[Any], bool], page_kind: str = "app") -> bool:
+    """True when `script` evaluated where the map lives gives a value `test` accepts: any streamlit-folium
+    iframe (the naive page may replace its iframe on a filter change, so every candidate is checked), or
+    the main page for the peer (st.pydeck_chart draws in the page itself)."""
     from playwright.sync_api import Error
 
     for frame in reversed(page.frames):
-        if MAP_FRAME not in frame.url:
+        if (frame != page.main_frame) if page_kind == "peer" else (MAP_FRAME not in frame.url):
             continue
         try:
             if test(frame.evaluate(script)):
@@ -305,6 +334,8 @@ class Run:
     filter_server: float
     filter_draw: float
     external: set[str]
+    heap: float  # JSHeapUsedSize after load, after a forced garbage collection (bytes)
+    heap_before_gc: float  # the same before the collection
 
 
 def expected_for_option(label: str, atlas: Any) -> tuple[str, int]:
@@ -315,23 +346,57 @@ def expected_for_option(label: str, atlas: Any) -> tuple[str, int]:
     return vendor, len(apply_filters(atlas.deployments, Filters(vendors=[vendor])))
 
 
+def js_heap_used(cdp: Any) -> float:
+    """JSHeapUsedSize of the page's renderer (bytes). The map iframes are same-origin, so they run in the
+    same renderer process and the same V8 heap: this covers every frame of the page."""
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return float(next(m["value"] for m in metrics if m["name"] == "JSHeapUsedSize"))
+
+
+def canvas_points_visible(page: Any) -> int:
+    """Pixels of the peer's deck.gl canvas that are not background (a check outside the timings that the
+    instanced draw the timing waited for did put points on screen)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    png = page.locator(PEER_CANVAS).screenshot(timeout=PAGE_TIMEOUT * 1000)
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int(((rgb.max(axis=2) - rgb.min(axis=2)) > 40).sum())  # coloured, not white or grey
+
+
+def new_context(browser: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    context.add_init_script(INSTANCED_DRAWS)
+    return context
+
+
 def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
     total = len(atlas.deployments)
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    context = new_context(browser)
     try:
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT * 1000)
         traffic = Traffic()
-        traffic.attach(context.new_cdp_session(page))
+        cdp = context.new_cdp_session(page)
+        traffic.attach(cdp)
+        cdp.send("Performance.enable")
         count_js = LAYER_COUNT[page_kind]
+
+        def on_map(script: str, test: Callable[[Any], bool]) -> bool:
+            return in_map_frames(page, script, test, page_kind)
 
         t0 = time.monotonic()
         page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT * 1000)
-        t_paint = poll(page, lambda: in_map_frames(page, FIRST_PAINT[page_kind], bool), PAGE_TIMEOUT, "first map paint")
-        t_all = poll(
-            page, lambda: in_map_frames(page, count_js, lambda n: n == total), PAGE_TIMEOUT, f"all {total} markers"
-        )
+        t_paint = poll(page, lambda: on_map(FIRST_PAINT[page_kind], bool), PAGE_TIMEOUT, "first map paint")
+        t_all = poll(page, lambda: on_map(count_js, lambda n: n == total), PAGE_TIMEOUT, f"all {total} markers")
         wait_settled(page, traffic, t0)
+        if page_kind == "peer" and canvas_points_visible(page) == 0:
+            raise RuntimeError(f"the deck.gl canvas drew {total} points but shows none")
+        heap_before_gc = js_heap_used(cdp)
+        cdp.send("HeapProfiler.collectGarbage")
+        heap = js_heap_used(cdp)
         initial = traffic.between(t0)
         first_map = next((f.t for f in initial if f.is_map), float("nan"))
         iframe_req = next(
@@ -353,9 +418,7 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
         page.keyboard.press("Escape")
         t_redraw = poll(
             page,
-            lambda: (
-                in_map_frames(page, count_js, lambda n: n == expected) and in_map_frames(page, JS_MARKERS_DRAWN, bool)
-            ),
+            lambda: on_map(count_js, lambda n: n == expected) and on_map(DRAWN[page_kind], bool),
             PAGE_TIMEOUT,
             f"the map to show the {expected} deployments of {vendor}",
         )
@@ -385,6 +448,8 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
             filter_server=map_msg - request,
             filter_draw=t_redraw - map_msg,
             external=traffic.external_urls(),
+            heap=heap,
+            heap_before_gc=heap_before_gc,
         )
     finally:
         context.close()
@@ -416,14 +481,30 @@ def megabytes(name: str):
     return lambda r: f"{r.med(name) / MB:.2f}"
 
 
+def rss(r: Result) -> str:
+    return "n/a" if r.peak_rss_mb is None else f"{r.peak_rss_mb:.0f}"
+
+
 WHICH = [("size", lambda r: f"{r.size:,}"), ("page", lambda r: r.page)]
+# The issue's table: | deployments | page | first paint | filter redraw | browser JS heap | server RSS | cold first load |
+ISSUE_COLUMNS = [
+    ("deployments", lambda r: f"{r.size:,}"),
+    ("page", lambda r: r.page),
+    ("first paint", lambda r: f"{r.med('first_paint'):.2f} s"),
+    ("filter redraw", lambda r: f"{r.med('filter_redraw'):.2f} s"),
+    ("browser JS heap", lambda r: f"{r.med('heap') / MB:.0f} MB"),
+    ("server RSS", lambda r: f"{rss(r)} MB"),
+    ("cold first load", lambda r: f"{r.cold_first_paint:.2f} s"),
+]
 COLUMNS = [
     *WHICH,
     ("first paint s", seconds("first_paint")),
     ("filter redraw s", seconds("filter_redraw")),
+    ("JS heap MB", lambda r: f"{r.med('heap') / MB:.0f}"),
+    ("JS heap before GC MB", lambda r: f"{r.med('heap_before_gc') / MB:.0f}"),
     ("map bytes initial MB", megabytes("map_initial")),
     ("map bytes on filter MB", megabytes("map_filter")),
-    ("peak RSS MB", lambda r: "n/a" if r.peak_rss_mb is None else f"{r.peak_rss_mb:.0f}"),
+    ("peak RSS MB", rss),
     ("all markers s", seconds("all_markers")),
     ("cold first paint s", lambda r: f"{r.cold_first_paint:.2f}"),
     ("WS initial MB", megabytes("ws_initial")),
@@ -455,9 +536,13 @@ def element_bytes(results: list[Result], top: int = 4) -> str:
         ):
             biggest = sorted(totals.items(), key=lambda kv: -kv[1])[:top]
             lines.append(
-                f"{r.size:>7,} {r.page:<5} {phase:<9}: " + ", ".join(f"{k} {v / 1000:,.0f} KB" for k, v in biggest)
+                f"{r.size:>9,} {r.page:<5} {phase:<9}: " + ", ".join(f"{k} {v / 1000:,.0f} KB" for k, v in biggest)
             )
     return "\n".join(lines)
+
+
+def failures(results: list[Result]) -> list[str]:
+    return [f"{r.size:,} {r.page}: FAILED: {r.error}" for r in results if r.error]
 
 
 def table(results: list[Result], columns: list) -> str:
@@ -469,38 +554,91 @@ def table(results: list[Result], columns: list) -> str:
         for row in rows
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines += [f"{r.size:,} {r.page}: FAILED: {r.error}" for r in results if r.error]
     return "\n".join(lines)
 
 
-def summary(results: list[Result], runs: int) -> str:
+def markdown_table(results: list[Result], columns: list) -> str:
+    """The issue's table as Markdown; a failed page shows its error in the first measured column."""
+    lines = ["| " + " | ".join(name for name, _ in columns) + " |", "|" + "---|" * len(columns)]
+    for r in results:
+        if r.error:
+            cells = [f"{r.size:,}", r.page, f"failed: {r.error}"] + [""] * (len(columns) - 3)
+        else:
+            cells = [fmt(r) for _, fmt in columns]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None or b != b or a != a or b == 0:
+        return "n/a"
+    return f"{a / b:.2f}x"
+
+
+def ratios(results: list[Result]) -> list[str]:
+    """app/peer (and naive/app) per size: below 1 means the app needs less than the peer."""
     lines = []
     by_key = {(r.size, r.page): r for r in results if not r.error}
     for size in sorted({r.size for r in results}):
-        app, naive = by_key.get((size, "app")), by_key.get((size, "naive"))
+        app, peer, naive = (by_key.get((size, p)) for p in ("app", "peer", "naive"))
+        if app and peer:
+            lines.append(
+                f"{size:,}: app/peer first paint {ratio(app.med('first_paint'), peer.med('first_paint'))}, "
+                f"filter redraw {ratio(app.med('filter_redraw'), peer.med('filter_redraw'))}, "
+                f"JS heap {ratio(app.med('heap'), peer.med('heap'))}, "
+                f"server RSS {ratio(app.peak_rss_mb, peer.peak_rss_mb)} (below 1: the app needs less)"
+            )
         if app and naive:
             lines.append(
-                f"{size:,}: naive/app first paint {naive.med('first_paint') / app.med('first_paint'):.1f}x, "
-                f"filter redraw {naive.med('filter_redraw') / app.med('filter_redraw'):.1f}x, "
-                f"map bytes initial {naive.med('map_initial') / max(app.med('map_initial'), 1):.1f}x, "
-                f"on filter {naive.med('map_filter') / max(app.med('map_filter'), 1):.1f}x"
+                f"{size:,}: naive/app first paint {ratio(naive.med('first_paint'), app.med('first_paint'))}, "
+                f"filter redraw {ratio(naive.med('filter_redraw'), app.med('filter_redraw'))}, "
+                f"map bytes initial {ratio(naive.med('map_initial'), max(app.med('map_initial'), 1))}, "
+                f"on filter {ratio(naive.med('map_filter'), max(app.med('map_filter'), 1))}"
             )
-    app = by_key.get((TARGET_SIZE, "app"))
-    if app:
-        paint, redraw = app.med("first_paint"), app.med("filter_redraw")
-        lines.append(
-            f"target at {TARGET_SIZE:,} (app): first paint <= {TARGET_FIRST_PAINT:.0f} s: {paint:.2f} s "
-            f"{'PASS' if paint <= TARGET_FIRST_PAINT else 'FAIL'}; filter redraw <= {TARGET_FILTER:.0f} s: "
-            f"{redraw:.2f} s {'PASS' if redraw <= TARGET_FILTER else 'FAIL'}"
-        )
-    else:
-        lines.append(f"target at {TARGET_SIZE:,} (app): not measured (add {TARGET_SIZE} to --sizes)")
+    return lines
+
+
+def verdict(value: float | None, limit: float, unit: str) -> str:
+    if value is None or value != value:
+        return f"<= {limit:g} {unit}: n/a"
+    return f"<= {limit:g} {unit}: {value:.2f} {unit} {'PASS' if value <= limit else 'FAIL'}"
+
+
+def target_lines(results: list[Result]) -> list[str]:
+    lines = []
+    by_key = {(r.size, r.page): r for r in results if not r.error}
+    for size, paint, redraw, heap, server_rss in TARGETS:
+        app = by_key.get((size, "app"))
+        if not app:
+            lines.append(f"targets at {size:,} (app): not measured")
+            continue
+        checks = [
+            "first paint " + verdict(app.med("first_paint"), paint, "s"),
+            "filter redraw " + verdict(app.med("filter_redraw"), redraw, "s"),
+        ]
+        if heap is not None:
+            checks.append("JS heap " + verdict(app.med("heap") / MB, heap, "MB"))
+        if server_rss is not None:
+            checks.append("server RSS " + verdict(app.peak_rss_mb, server_rss, "MB"))
+        peer = by_key.get((size, "peer"))
+        if peer:
+            faster = all(app.med(m) <= peer.med(m) for m in ("first_paint", "filter_redraw"))
+            checks.append(f"at least as fast as the peer: {'PASS' if faster else 'FAIL'}")
+        lines.append(f"targets at {size:,} (app): " + "; ".join(checks))
+    return lines
+
+
+def summary(results: list[Result], runs: int) -> str:
     external = sorted({u.split("/")[2] for r in results for run in r.runs for u in run.external})
-    lines.append(
-        f"medians of {runs} fresh page loads (new browser context each) after one cold load; "
-        f"hosts other than 127.0.0.1 requested: {', '.join(external) or 'none'}"
+    return "\n".join(
+        failures(results)
+        + ratios(results)
+        + target_lines(results)
+        + [
+            f"medians of {runs} fresh page loads (new browser context each) after one cold load; "
+            f"hosts other than 127.0.0.1 requested (all blocked): {', '.join(external) or 'none'}"
+        ]
     )
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -511,13 +649,14 @@ def bench_page(browser: Any, page_kind: str, size: int, data_dir: Path, atlas: A
     try:
         startup = server.wait_until_healthy()
         cold = measure_once(browser, server.url, page_kind, atlas)
+        print(f"  {size:>9,} {page_kind:<5} cold: first paint {cold.first_paint:.2f} s", flush=True)
         measured = []
         for i in range(runs):
             measured.append(measure_once(browser, server.url, page_kind, atlas))
             r = measured[-1]
             print(
-                f"  {size:>6,} {page_kind:<5} run {i + 1}: first paint {r.first_paint:.2f} s, "
-                f"filter redraw {r.filter_redraw:.2f} s",
+                f"  {size:>9,} {page_kind:<5} run {i + 1}: first paint {r.first_paint:.2f} s, "
+                f"filter redraw {r.filter_redraw:.2f} s, JS heap {r.heap / MB:.0f} MB",
                 flush=True,
             )
         return Result(size, page_kind, cold.first_paint, measured, server.peak_rss_mb(), startup)
@@ -529,11 +668,62 @@ def bench_page(browser: Any, page_kind: str, size: int, data_dir: Path, atlas: A
         server.stop()
 
 
+def refusal_text(error: DataError) -> str:
+    """The first problem of a refused dataset, with the file's name rather than its full path."""
+    problem = error.problems[0] if error.problems else None
+    return f"{Path(problem.file).name} {problem.message}" if problem else str(error)
+
+
+def what_the_page_shows(browser: Any, page_kind: str, size: int, data_dir: Path, refusal: str) -> Result:
+    """When the data cannot be loaded at all: start the page anyway and report how long it takes to show
+    an error (or the map), within PAGE_TIMEOUT."""
+    server = Server(PAGES[page_kind], data_dir, OUT_DIR / "logs" / f"{size}-{page_kind}.log")
+    context = None
+    try:
+        server.wait_until_healthy()
+        context = new_context(browser)
+        page = context.new_page()
+        t0 = time.monotonic()
+        page.goto(server.url, wait_until="commit", timeout=PAGE_TIMEOUT * 1000)
+
+        def shown() -> bool:
+            return page.locator(ERROR_SHOWN).count() > 0 or in_map_frames(page, FIRST_PAINT[page_kind], bool, page_kind)
+
+        t = poll(page, shown, PAGE_TIMEOUT, "an error message or the map")
+        message = page.locator(ERROR_SHOWN)
+        outcome = "shows its error message" if message.count() else "draws the map anyway"
+        what = f"load_atlas refuses the data ({refusal}); after {t - t0:.1f} s the page {outcome}"
+    except Exception as error:
+        what = f"load_atlas refuses the data ({refusal}); the page: {type(error).__name__}: {error}"
+    finally:
+        if context is not None:
+            context.close()
+        rss_mb = server.peak_rss_mb()
+        server.stop()
+    return Result(size, page_kind, float("nan"), [], rss_mb, 0.0, error=what)
+
+
+def pages_for(size: int, asked: list[str] | None) -> list[str]:
+    if asked:
+        return asked
+    pages = list(PAGES)
+    if size > NAIVE_MAX_SIZE:
+        print(f"{size:,} deployments: naive page skipped above {NAIVE_MAX_SIZE:,} (ask for it with --pages)")
+        pages.remove("naive")
+    return pages
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        choices=list(PAGES),
+        default=None,
+        help=f"default: all; the naive page only up to {NAIVE_MAX_SIZE:,} deployments",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -546,21 +736,39 @@ def main(argv: list[str] | None = None) -> int:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for size in args.sizes:
-                with tempfile.TemporaryDirectory(prefix=f"atlas-bench-{size}-") as tmp:
-                    data_dir = write_dataset(Path(tmp) / "data", size, seed=args.seed)
+                t = time.monotonic()
+                data_dir = cached_dataset(OUT_DIR / "data", size, seed=args.seed)
+                data_mb = (data_dir / "deployments.geojson").stat().st_size / MB
+                print(f"{size:,} deployments: {data_dir} ({data_mb:,.0f} MB, {time.monotonic() - t:.0f} s)")
+                pages = pages_for(size, args.pages)
+                try:
                     atlas = load_atlas(data_dir)
-                    if atlas.problems:
-                        raise RuntimeError(f"synthetic data has problems, e.g. {atlas.problems[0]}")
-                    for page_kind in args.pages:
-                        print(f"{size:,} deployments, {page_kind}: {PAGES[page_kind].relative_to(ROOT)}", flush=True)
-                        results.append(bench_page(browser, page_kind, size, data_dir, atlas, args.runs))
+                except DataError as error:
+                    fits = int(MAX_FILE_BYTES / (data_mb * MB / size))
+                    print(
+                        f"{size:,} deployments: load_atlas refuses the data: {error} (at this generator's "
+                        f"{data_mb * MB / size:,.0f} bytes per record, about {fits:,} records fit in "
+                        f"{MAX_FILE_BYTES / MB:,.0f} MB)",
+                        flush=True,
+                    )
+                    for page_kind in pages:
+                        results.append(what_the_page_shows(browser, page_kind, size, data_dir, refusal_text(error)))
+                    continue
+                if atlas.problems:
+                    raise RuntimeError(f"synthetic data has problems, e.g. {atlas.problems[0]}")
+                for page_kind in pages:
+                    print(f"{size:,} deployments, {page_kind}: {PAGES[page_kind].relative_to(ROOT)}", flush=True)
+                    results.append(bench_page(browser, page_kind, size, data_dir, atlas, args.runs))
+                del atlas
         finally:
             browser.close()
 
+    command = f".venv/bin/python -m benchmarks.run {' '.join(argv if argv is not None else sys.argv[1:])}".strip()
     report = "\n\n".join(
         [
-            table(results, COLUMNS),
+            markdown_table(results, ISSUE_COLUMNS),
             summary(results, args.runs),
+            "All figures (medians):\n" + table(results, COLUMNS),
             "Where the time goes (medians):\n" + table(results, BREAKDOWN),
             "WebSocket bytes by element type (first measured run):\n" + element_bytes(results),
         ]
@@ -569,9 +777,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n(total {time.monotonic() - started:.0f} s; written to {OUT_DIR.relative_to(ROOT) / 'results.md'})")
     (OUT_DIR / "results.md").write_text(
         "# Map benchmark results\n\n"
-        f"`.venv/bin/python -m benchmarks.run --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}` "
-        f"({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs). See `benchmarks/README.md`.\n\n"
-        f"```\n{report}\n```\n",
+        f"`{command}` ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs). See `benchmarks/README.md`.\n\n"
+        f"{markdown_table(results, ISSUE_COLUMNS)}\n\n```\n{report}\n```\n",
         encoding="utf-8",
     )
     return 0

@@ -24,3 +24,16 @@ def test_synthetic_dataset_is_deterministic(tmp_path):
     a = write_dataset(tmp_path / "a", 50, seed=7)
     b = write_dataset(tmp_path / "b", 50, seed=7)
     assert (a / "deployments.geojson").read_bytes() == (b / "deployments.geojson").read_bytes()
+
+
+def test_cached_dataset_is_reused_and_rewritten_for_another_generator_version(tmp_path):
+    from benchmarks import synthetic_data
+
+    first = synthetic_data.cached_dataset(tmp_path, 20, seed=3)
+    written = (first / "deployments.geojson").stat().st_mtime_ns
+    assert synthetic_data.cached_dataset(tmp_path, 20, seed=3) == first == tmp_path / "20-3"
+    assert (first / "deployments.geojson").stat().st_mtime_ns == written
+    (first / "GENERATOR_VERSION").write_text("old\n")
+    again = synthetic_data.cached_dataset(tmp_path, 20, seed=3)
+    assert (again / "GENERATOR_VERSION").read_text().strip() == synthetic_data.GENERATOR_VERSION
+    assert _validate(again) == []
