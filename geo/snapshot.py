@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--xlsx", type=Path, help="write an Excel workbook here (deployments, sources, citation)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
     parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE",
+        help="use your own table of deployments instead (CSV, XLSX or GeoJSON; see README 'Open your own data')",
+    )
+    parser.add_argument("--mapping", type=Path, metavar="FILE.json", help="with --data: which column gives which field")
+    parser.add_argument("--preset", choices=["eff-aos"], help="with --data: a known format's mapping (eff-aos)")
+    parser.add_argument(
         "--base-url",
         default=configured_public_url() or DEFAULT_BASE_URL,
         help=f"where the app is published, for the permalink and citation (default: ${PUBLIC_URL_ENV}, "
@@ -171,6 +179,13 @@ def print_problems(problems: Sequence[object], allowed: bool) -> None:
         )
 
 
+def own_data_atlas(args: argparse.Namespace) -> Atlas:
+    """--data FILE: the atlas of one's own file (checked against the vendors and countries of --data-dir)."""
+    from geo.importer import load_import
+
+    return load_import(args.data, args.mapping, args.preset, args.data_dir)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -181,9 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))
     try:
-        atlas = load_atlas(args.data_dir)
+        atlas = load_atlas(args.data_dir) if args.data is None else own_data_atlas(args)
     except (OSError, ValueError) as error:
-        print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
+        print(f"error: could not load the data in {args.data or args.data_dir}: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
     if atlas.problems:
         print_problems(atlas.problems, allowed=args.allow_invalid)
