@@ -225,7 +225,7 @@ class ImportResult:
     problems: list[Problem]
     skipped: int = 0
     atlas: Atlas | None = None
-    row_numbers: dict[str, int] = field(default_factory=dict)
+    row_numbers: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -700,7 +700,7 @@ def _country_codes(country_features: list[dict[str, Any]]) -> dict[str, str]:
     return codes
 
 
-def _locate(problems: list[Problem], result_rows: dict[str, int], mapping: ColumnMapping) -> list[Problem]:
+def _locate(problems: list[Problem], result_rows: dict[str, list[int]], mapping: ColumnMapping) -> list[Problem]:
     """The validator's problems named by spreadsheet row as well as record id, and by the file's column."""
     columns = {**mapping.columns}
     for i, s in enumerate(mapping.sources):
@@ -709,8 +709,9 @@ def _locate(problems: list[Problem], result_rows: dict[str, int], mapping: Colum
         columns["geometry"] = f"{mapping.column('latitude')}/{mapping.column('longitude')}"
     located = []
     for p in problems:
-        row = result_rows.get(p.record)
-        record = f"row {row} ({p.record})" if row is not None else p.record
+        rows = result_rows.get(p.record)
+        where = f"row {rows[0]}" if rows and len(rows) == 1 else "rows " + ", ".join(map(str, rows or []))
+        record = f"{where} ({p.record})" if rows else p.record
         column = columns.get(p.field)
         located.append(replace(p, record=record, field=f"{p.field} (column {column!r})" if column else p.field))
     return located
@@ -764,7 +765,7 @@ def import_table(table: Table, mapping: ColumnMapping, base: BaseData) -> Import
     matcher = VendorMatcher(base.vendor_rows, table.file)
     context = Context(table.file, _country_codes(base.country_features), base.capitals, matcher)
     features: list[dict[str, Any]] = []
-    row_numbers: dict[str, int] = {}
+    row_numbers: dict[str, list[int]] = {}
     skipped = 0
     for index, row in enumerate(table.rows):
         if mapping.keep is not None and not mapping.keep.keeps(row):
@@ -772,7 +773,7 @@ def import_table(table: Table, mapping: ColumnMapping, base: BaseData) -> Import
             continue
         number = index + 2  # the header is row 1, as a spreadsheet numbers them
         feature = row_to_feature(row, number, mapping, context)
-        row_numbers.setdefault(feature["properties"]["id"], number)
+        row_numbers.setdefault(feature["properties"]["id"], []).append(number)
         features.append(feature)
     collection = {"type": "FeatureCollection", "features": features}
     used = {v for f in features for v in f["properties"]["vendors"]}
@@ -831,3 +832,11 @@ def load_import(
     if result.atlas is None:
         raise DataError(result.problems)
     return result.atlas
+
+
+def write_vendor_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    """Vendor rows as a vendors.csv of the project's format (for taking an import into one's own data/)."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(schema.VENDOR_FIELD_NAMES), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: row.get(k, "") for k in schema.VENDOR_FIELD_NAMES} for row in rows)
