@@ -372,10 +372,10 @@ def _find(header: list[str], names: tuple[str, ...], taken: set[str]) -> str:
     return next((by_fold[folded(n)] for n in names if folded(n) in by_fold), "")
 
 
-def guess_mapping(header: list[str]) -> ColumnMapping:
+def guess_mapping(header: list[str], use_presets: bool = True) -> ColumnMapping:
     """A mapping read from the column names: the EFF preset for an Atlas of Surveillance export, else each
     field from a column whose name is one of its usual names (case, spaces and punctuation ignored)."""
-    if all(c in header for c in EFF_AOS_COLUMNS):
+    if use_presets and all(c in header for c in EFF_AOS_COLUMNS):
         return EFF_AOS
     taken: set[str] = set()
     columns: dict[str, str] = {}
