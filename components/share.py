@@ -70,6 +70,8 @@ def render_share(
     view: MapView | None = None,
 ) -> None:
     own = own_data()
+    if own is not None:  # no link can reopen a file that is only in this session
+        link, record_link = "", None
     version = data_version(data_dir) if own is None else f"own data: {own.file}"
     cite = citation(sentence, link, version)
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, filters, view)

@@ -239,9 +239,3 @@ def render_panel() -> None:
         if refused:
             st.error("This file was not shown: no row passes the checks.")
             st.text("\n".join(problem_lines(refused)))
-
-
-def render() -> None:
-    """The panel in the sidebar and, while own data is shown, the notice above the map."""
-    render_panel()
-    render_notice()

@@ -220,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
     version = data_version(args.data_dir)
     link = permalink(args.base_url, parsed.filters, version=released_version(args.data_dir))
+    if args.data:  # one's own file: no released version, and no link could reopen it
+        version, link = f"own data: {args.data.name}", ""
     cite = citation(sentence, link, version)
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters)
     try:

@@ -295,6 +295,8 @@ def test_the_cli_writes_the_outputs_of_ones_own_file(data_dir, tmp_path, capsys)
     out_csv, out_html = tmp_path / "out.csv", tmp_path / "out.html"
     code = run_cli("--data-dir", str(data_dir), "--data", str(own), "--csv", str(out_csv), "--html", str(out_html))
     assert code == 0, capsys.readouterr().err
+    cite = capsys.readouterr().out
+    assert "(data version own data: mine.csv)" in cite and "http" not in cite  # no link could reopen the file
     assert "aa-1,deployment,Station faces" in out_csv.read_text(encoding="utf-8-sig")
     assert "Station faces" in out_html.read_text(encoding="utf-8")
 

@@ -62,6 +62,7 @@ def test_the_share_tab_says_a_link_cannot_reopen_ones_own_file(app):
     assert not app.exception, app.exception
     assert any("A link cannot reopen it" in w.value for w in app.warning)
     assert not [m for m in app.markdown if m.value == "**Link to this view**"]
+    assert not [c for c in app.code if "localhost" in c.value]  # no link to the atlas, no citation with one
 
 
 def test_a_file_with_no_valid_row_is_refused_with_its_problems(app):
