@@ -594,14 +594,17 @@ def capitals(countries: CountryIndex, cities: list[tuple[str, float, float]]) ->
     """ISO code -> (lon, lat) of its capital: the one city of data/cities.csv inside its outline (a coastal
     one within the outline's tolerance), or the one CAPITAL_NAMES names where there are several."""
     from shapely.geometry import Point
+    from shapely.strtree import STRtree
 
+    parts = [(code, geometry) for code, geometries in countries.shapes.items() for geometry in geometries]
+    tree = STRtree([geometry for _, geometry in parts])
     inside: dict[str, list[tuple[str, float, float]]] = {}
     for name, lat, lon in cities:
         point = Point(lon, lat)
-        near = [(countries.distance_to(code, point), code) for code in countries.codes]
-        within = [(d, c) for d, c in near if d <= schema.COUNTRY_TOLERANCE_DEGREES]
-        if within:
-            inside.setdefault(min(within)[1], []).append((name, lon, lat))
+        candidates = tree.query(point, predicate="dwithin", distance=schema.COUNTRY_TOLERANCE_DEGREES)
+        near = [(parts[i][1].distance(point), parts[i][0]) for i in candidates]
+        if near:
+            inside.setdefault(min(near)[1], []).append((name, lon, lat))
     found: dict[str, tuple[float, float]] = {}
     for code, places in inside.items():
         chosen = [p for p in places if p[0] == CAPITAL_NAMES[code]] if code in CAPITAL_NAMES else places
@@ -727,6 +730,7 @@ class BaseData:
     vendor_rows: list[dict[str, str]]
     country_features: list[dict[str, Any]]
     capitals: dict[str, tuple[float, float]]
+    index: CountryIndex
 
 
 def read_base_data(data_dir: Path = DATA_DIR) -> BaseData:
@@ -742,7 +746,7 @@ def read_base_data(data_dir: Path = DATA_DIR) -> BaseData:
         raise DataError(problems)
     country_features, _ = check_country_features(raw_countries, str(data_dir / "countries.geojson"))
     index = CountryIndex(country_features)
-    return BaseData(vendor_rows, country_features, capitals(index, read_cities()))
+    return BaseData(vendor_rows, country_features, capitals(index, read_cities()), index)
 
 
 def build_atlas(result: ImportResult, base: BaseData) -> Atlas:
@@ -778,9 +782,7 @@ def import_table(table: Table, mapping: ColumnMapping, base: BaseData) -> Import
     collection = {"type": "FeatureCollection", "features": features}
     used = {v for f in features for v in f["properties"]["vendors"]}
     vendor_rows = matcher.used_rows(used)
-    checked = validate_deployments(
-        collection, table.file, used | set(matcher.rows), CountryIndex(base.country_features)
-    )
+    checked = validate_deployments(collection, table.file, used | set(matcher.rows), base.index)
     checked += validate_vendor_rows(vendor_rows, f"{table.file} (vendors)")
     # A record without sources has that problem already; the confidence we would derive from them adds nothing.
     unsourced = {
