@@ -77,7 +77,7 @@ def render_share(
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, filters, view)
     if own is not None:
         st.warning(
-            f"You are showing your own file ({own.file}). A link cannot reopen it: the file is only in this "
+            f"You are showing your own file ({markdown_code(own.file)}). A link cannot reopen it: the file is only in this "
             "session, so no link or citation of the atlas is given here. The downloads below hold your data."
         )
     elif is_local(link):

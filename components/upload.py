@@ -17,6 +17,7 @@ from components.permalink import VIEW_KEY
 from components.sidebar import session_state
 from geo import schema
 from geo.filters import FILTERS
+from geo.html import markdown_code
 from geo.importer import (
     PRESET_LABELS,
     PRESETS,
@@ -91,7 +92,7 @@ def problem_lines(problems: list[Problem], limit: int = MAX_PROBLEMS_SHOWN) -> l
 def notice_text(own: OwnData) -> str:
     """The line that says, while own data is shown, that it is not the atlas."""
     shown = len(own.loaded.atlas.deployments)
-    return f"Showing your own data: {own.file} ({shown} record{'s' if shown != 1 else ''})"
+    return f"Showing your own data: {markdown_code(own.file)} ({shown} record{'s' if shown != 1 else ''})"
 
 
 def left_out_text(own: OwnData) -> str | None:
@@ -231,7 +232,8 @@ def render_panel() -> None:
             return
         table, problems = read_table(file.getvalue(), file.name)
         if table is None:
-            st.error("This file cannot be opened:\n\n" + "\n".join(f"- {line}" for line in problem_lines(problems)))
+            st.error("This file cannot be opened:")
+            st.text("\n".join(problem_lines(problems)))
             return
         mapping = mapping_widgets(table, _starting_mapping(table))
         st.button("Show my data", on_click=_open, args=(table, mapping), type="primary", key="own_show")

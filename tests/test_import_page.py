@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from page import sentence
+from page import sentence, shown
 from streamlit.testing.v1 import AppTest
 
 from components.data import DATA_DIR_ENV
@@ -41,7 +41,7 @@ def test_own_data_is_shown_with_a_notice_and_its_left_out_rows_and_the_way_back(
     upload(app, GOOD, BAD)
     assert app.selectbox(key="own_map_mine.csv_guess_vendors").value == "vendor"  # prefilled from the guess
     show(app)
-    assert app.info[0].value.startswith("Showing your own data: mine.csv (1 record).")
+    assert shown(app.info[0].value).startswith("Showing your own data: mine.csv (1 record).")
     assert app.warning[0].value == "1 of 2 rows left out: they fail the atlas's checks (listed below)."
     listed = " ".join(t.value for t in app.text)
     assert (
@@ -74,7 +74,13 @@ def test_a_file_with_no_valid_row_is_refused_with_its_problems(app):
 
 def test_a_file_that_cannot_be_read_says_why(app):
     app.file_uploader(key="own_upload").set_value(("mine.csv", b"", "text/csv")).run()
-    assert "is empty; expected a header row and one row per deployment" in app.error[0].value
+    assert app.error[0].value == "This file cannot be opened:"
+    assert "is empty; expected a header row and one row per deployment" in app.text[0].value
+
+
+def test_a_hostile_file_name_is_shown_as_text_not_markdown(app):
+    show(upload(app, GOOD, name="[click](https://evil.example) **x**.csv"))
+    assert app.info[0].value.startswith("Showing your own data: ` [click](https://evil.example) **x**.csv ` (1 record)")
 
 
 def test_filters_work_on_ones_own_data(app):
