@@ -19,6 +19,7 @@ from geo import schema
 from geo.filters import FILTERS
 from geo.html import markdown_code
 from geo.importer import (
+    ATLAS_FORMAT,
     PRESET_LABELS,
     PRESETS,
     BaseData,
@@ -26,6 +27,7 @@ from geo.importer import (
     ImportResult,
     SourceColumns,
     Table,
+    guess_for,
     guess_mapping,
     import_table,
     read_base_data,
@@ -192,8 +194,8 @@ def mapping_widgets(table: Table, start: ColumnMapping) -> ColumnMapping:
 
 
 def _starting_mapping(table: Table) -> ColumnMapping:
-    guessed = guess_mapping(table.header)
-    options = [GUESS, *PRESETS]
+    guessed = guess_for(table)
+    options = [GUESS, *(p for p in PRESETS if p != ATLAS_FORMAT.name or table.features is not None)]
     preset = st.selectbox(
         "Format",
         options,
@@ -235,7 +237,8 @@ def render_panel() -> None:
             st.error("This file cannot be opened:")
             st.text("\n".join(problem_lines(problems)))
             return
-        mapping = mapping_widgets(table, _starting_mapping(table))
+        start = _starting_mapping(table)
+        mapping = start if start is ATLAS_FORMAT else mapping_widgets(table, start)
         st.button("Show my data", on_click=_open, args=(table, mapping), type="primary", key="own_show")
         refused = st.session_state.get(REFUSED_KEY)
         if refused:

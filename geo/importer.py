@@ -28,6 +28,7 @@ from geo.validate import (
     DATA_DIR,
     CountryIndex,
     check_country_features,
+    record_key,
     validate_deployments,
     validate_vendor_rows,
 )
@@ -200,8 +201,11 @@ EFF_AOS = ColumnMapping(
     constants={"country": "US", "sectors": "policing", "status": "operational", "kind": "deployment"},
     keep=RowFilter("Technology", ("face recognition",)),
 )
-PRESETS: dict[str, ColumnMapping] = {"eff-aos": EFF_AOS}
-PRESET_LABELS = {"eff-aos": "EFF Atlas of Surveillance (CSV export)"}
+# A file already in this atlas's format (its GeoJSON or CSV export) needs no mapping.
+ATLAS_FORMAT = ColumnMapping(name="atlas")
+ATLAS_CSV_COLUMNS = ("id", "kind", "vendors", "sectors", "confidence", "longitude", "latitude", "source1_url")
+PRESETS: dict[str, ColumnMapping] = {"eff-aos": EFF_AOS, "atlas": ATLAS_FORMAT}
+PRESET_LABELS = {"eff-aos": "EFF Atlas of Surveillance (CSV export)", "atlas": "This atlas's own format (its export)"}
 EFF_AOS_COLUMNS = ("AOSNUMBER", "Agency", "Technology", "Link 1")
 
 
@@ -212,6 +216,10 @@ class Table:
     file: str
     header: list[str]
     rows: list[dict[str, Any]]
+    # The file's records when it is already in this atlas's format (its GeoJSON or CSV export), else None.
+    features: list[dict[str, Any]] | None = None
+    unit: str = "row"  # what a problem calls one record of the file: a spreadsheet row, or a GeoJSON feature
+    first_number: int = 2  # a spreadsheet's first data row is row 2 (the header is row 1)
 
 
 @dataclass
@@ -291,7 +299,19 @@ def read_csv_table(raw: bytes, file: str) -> tuple[Table | None, list[Problem]]:
         return None, [_problem(file, f"is not readable CSV ({error}); expected comma-separated values with a header")]
     header = [h.strip() for h in lines[0]]
     rows = [dict(zip(header, line)) for line in lines[1:] if any(cell.strip() for cell in line)]
-    return Table(file, header, rows), []
+    return Table(file, header, rows, _atlas_csv_features(text, header)), []
+
+
+def _atlas_csv_features(text: str, header: list[str]) -> list[dict[str, Any]] | None:
+    """The records of a CSV written by this atlas (`geo.export.to_csv`), or None for any other CSV."""
+    from geo.export import csv_to_features
+
+    if not all(c in header for c in ATLAS_CSV_COLUMNS):
+        return None
+    try:
+        return csv_to_features(text)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def read_xlsx_table(raw: bytes, file: str) -> tuple[Table | None, list[Problem]]:
@@ -334,7 +354,14 @@ def read_geojson_table(raw: bytes, file: str) -> tuple[Table | None, list[Proble
             row.setdefault(POINT_LATITUDE, coords[1])
         header += [k for k in row if k not in header]
         rows.append(row)
-    return Table(file, header, rows), []
+    own_format = bool(data["features"]) and all(_is_atlas_feature(f) for f in data["features"])
+    return Table(file, header, rows, data["features"] if own_format else None, "feature", 1), []
+
+
+def _is_atlas_feature(feature: Any) -> bool:
+    """A feature of this atlas's own GeoJSON: its properties have a kind and a list of sources."""
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    return isinstance(props, dict) and "kind" in props and isinstance(props.get("sources"), list)
 
 
 def table_format(file: str) -> str | None:
@@ -375,6 +402,8 @@ def _find(header: list[str], names: tuple[str, ...], taken: set[str]) -> str:
 def guess_mapping(header: list[str], use_presets: bool = True) -> ColumnMapping:
     """A mapping read from the column names: the EFF preset for an Atlas of Surveillance export, else each
     field from a column whose name is one of its usual names (case, spaces and punctuation ignored)."""
+    if use_presets and all(c in header for c in ATLAS_CSV_COLUMNS):
+        return ATLAS_FORMAT
     if use_presets and all(c in header for c in EFF_AOS_COLUMNS):
         return EFF_AOS
     taken: set[str] = set()
@@ -621,6 +650,7 @@ class Context:
     country_codes: dict[str, str]  # folded name or code -> ISO code
     capitals: dict[str, tuple[float, float]]
     vendors: VendorMatcher
+    unit: str = "row"
 
 
 def _cell(row: dict[str, Any], column: str) -> str:
@@ -634,7 +664,7 @@ def _value(row: dict[str, Any], mapping: ColumnMapping, target: str) -> str:
 
 
 def _source(
-    row: dict[str, Any], columns: SourceColumns, file: str, number: int, constants: dict[str, str]
+    row: dict[str, Any], columns: SourceColumns, context: Context, number: int, constants: dict[str, str]
 ) -> dict[str, Any] | None:
     url = _cell(row, columns.url)
     if not url:
@@ -642,10 +672,10 @@ def _source(
     host = (urlparse(url).hostname or "").removeprefix("www.")
     return {
         "publisher": _cell(row, columns.publisher) or host or url,
-        "title": _cell(row, columns.title) or f"(title not given in {file})",
+        "title": _cell(row, columns.title) or f"(title not given in {context.file})",
         "date": iso_date(_cell(row, columns.date)),
         "url": url,
-        "quote": _cell(row, columns.quote) or f"(no quote given in {file}, row {number})",
+        "quote": _cell(row, columns.quote) or f"(no quote given in {context.file}, {context.unit} {number})",
         "kind": source_kind(_cell(row, columns.kind) or constants.get("source_kind", "")),
     }
 
@@ -663,7 +693,7 @@ def row_to_feature(row: dict[str, Any], number: int, mapping: ColumnMapping, con
     place = ", ".join(p for p in (_cell(row, c) for c in mapping.place) if p)
     raw_country = _value(row, mapping, "country")
     country = context.country_codes.get(fold(raw_country), raw_country)
-    sources = [s for s in (_source(row, c, context.file, number, mapping.constants) for c in mapping.sources) if s]
+    sources = [s for s in (_source(row, c, context, number, mapping.constants) for c in mapping.sources) if s]
     vendor_names = _list(_value(row, mapping, "vendors"))
     lat, lon = _number(_value(row, mapping, "latitude")), _number(_value(row, mapping, "longitude"))
     precision = _choice(_value(row, mapping, "precision"), schema.PRECISIONS) or DEFAULT_PRECISION_WITH_POINT
@@ -686,7 +716,7 @@ def row_to_feature(row: dict[str, Any], number: int, mapping: ColumnMapping, con
         "year_start": year_of(_value(row, mapping, "year_start")),
         "year_end": year_of(_value(row, mapping, "year_end")),
         "cameras": whole_number(_value(row, mapping, "cameras")),
-        "description": _value(row, mapping, "description") or f"Imported from {context.file}, row {number}.",
+        "description": _value(row, mapping, "description") or f"Imported from {context.file}, {context.unit} {number}.",
         "confidence": _choice(_value(row, mapping, "confidence"), schema.CONFIDENCES) or derived_confidence(sources),
         "sources": sources,
     }
@@ -703,7 +733,15 @@ def _country_codes(country_features: list[dict[str, Any]]) -> dict[str, str]:
     return codes
 
 
-def _locate(problems: list[Problem], result_rows: dict[str, list[int]], mapping: ColumnMapping) -> list[Problem]:
+def _vendor_ids(feature: Any) -> list[str]:
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    vendors = props.get("vendors") if isinstance(props, dict) else None
+    return [v for v in vendors if isinstance(v, str)] if isinstance(vendors, list) else []
+
+
+def _locate(
+    problems: list[Problem], result_rows: dict[str, list[int]], mapping: ColumnMapping, unit: str = "row"
+) -> list[Problem]:
     """The validator's problems named by spreadsheet row as well as record id, and by the file's column."""
     columns = {**mapping.columns}
     for i, s in enumerate(mapping.sources):
@@ -713,7 +751,7 @@ def _locate(problems: list[Problem], result_rows: dict[str, list[int]], mapping:
     located = []
     for p in problems:
         rows = result_rows.get(p.record)
-        where = f"row {rows[0]}" if rows and len(rows) == 1 else "rows " + ", ".join(map(str, rows or []))
+        where = f"{unit} {rows[0]}" if rows and len(rows) == 1 else f"{unit}s " + ", ".join(map(str, rows or []))
         record = f"{where} ({p.record})" if rows else p.record
         column = columns.get(p.field)
         located.append(replace(p, record=record, field=f"{p.field} (column {column!r})" if column else p.field))
@@ -766,8 +804,10 @@ def import_table(table: Table, mapping: ColumnMapping, base: BaseData) -> Import
     empty = {"type": "FeatureCollection", "features": []}
     if problems:
         return ImportResult(table.file, empty, [], problems)
+    if mapping.name == ATLAS_FORMAT.name and table.features is None:
+        return ImportResult(table.file, empty, [], [_problem(table.file, "is not an export of this atlas")])
     matcher = VendorMatcher(base.vendor_rows, table.file)
-    context = Context(table.file, _country_codes(base.country_features), base.capitals, matcher)
+    context = Context(table.file, _country_codes(base.country_features), base.capitals, matcher, table.unit)
     features: list[dict[str, Any]] = []
     row_numbers: dict[str, list[int]] = {}
     skipped = 0
@@ -775,12 +815,17 @@ def import_table(table: Table, mapping: ColumnMapping, base: BaseData) -> Import
         if mapping.keep is not None and not mapping.keep.keeps(row):
             skipped += 1
             continue
-        number = index + 2  # the header is row 1, as a spreadsheet numbers them
-        feature = row_to_feature(row, number, mapping, context)
-        row_numbers.setdefault(feature["properties"]["id"], []).append(number)
+        number = index + table.first_number
+        if table.features is not None and mapping.name == ATLAS_FORMAT.name:
+            feature = table.features[index]
+        else:
+            feature = row_to_feature(row, number, mapping, context)
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        key = record_key(props, len(features))
+        row_numbers.setdefault(key, []).append(number)
         features.append(feature)
     collection = {"type": "FeatureCollection", "features": features}
-    used = {v for f in features for v in f["properties"]["vendors"]}
+    used = {v for f in features for v in _vendor_ids(f)}
     vendor_rows = matcher.used_rows(used)
     checked = validate_deployments(collection, table.file, used | set(matcher.rows), base.index)
     checked += validate_vendor_rows(vendor_rows, f"{table.file} (vendors)")
@@ -788,12 +833,14 @@ def import_table(table: Table, mapping: ColumnMapping, base: BaseData) -> Import
     unsourced = {
         f["properties"]["id"]
         for f in features
-        if not f["properties"]["sources"] and not _value_set(mapping, "confidence")
+        if mapping.name != ATLAS_FORMAT.name
+        and not f["properties"]["sources"]
+        and not _value_set(mapping, "confidence")
     }
     checked = [p for p in checked if not (p.field == "confidence" and p.record in unsourced)]
     result = ImportResult(table.file, collection, vendor_rows, checked, skipped, row_numbers=row_numbers)
     result.atlas = build_atlas(result, base)
-    result.problems = _locate(checked, row_numbers, mapping)
+    result.problems = _locate(checked, row_numbers, mapping, table.unit)
     result.atlas.problems = result.problems
     return result
 
@@ -803,7 +850,12 @@ def open_import(raw: bytes, file: str, mapping: ColumnMapping | None, base: Base
     table, problems = read_table(raw, file)
     if table is None:
         return ImportResult(file, {"type": "FeatureCollection", "features": []}, [], problems)
-    return import_table(table, mapping or guess_mapping(table.header), base)
+    return import_table(table, mapping or guess_for(table), base)
+
+
+def guess_for(table: Table) -> ColumnMapping:
+    """The atlas's own format for one of its exports, else the guess from the column names."""
+    return ATLAS_FORMAT if table.features is not None else guess_mapping(table.header)
 
 
 def read_mapping_file(path: Path) -> ColumnMapping:

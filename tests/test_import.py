@@ -75,7 +75,7 @@ def test_a_wrong_mapping_file_says_what_it_expected():
     assert mapping is None
     assert [p.message for p in problems] == [
         "has the key 'extra'; expected one of columns, place, sources, constants, keep, preset",
-        "names the preset 'nope'; expected one of eff-aos",
+        "names the preset 'nope'; expected one of eff-aos, atlas",
         "maps 'colour'; expected one of " + ", ".join(importer.RECORD_TARGETS),
     ]
 
@@ -322,3 +322,25 @@ def test_the_cli_exits_2_for_a_file_or_mapping_it_cannot_read(data_dir, tmp_path
     mapping.write_text('{"columns": {"vendors": "Supplier"}}', encoding="utf-8")
     assert run_cli("--data-dir", str(data_dir), "--data", str(own), "--mapping", str(mapping), "--csv", out) == 2
     assert "has no column 'Supplier'; the mapping (custom) expects it" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv"])
+def test_a_file_exported_by_the_atlas_opens_as_it_is(data_dir, atlas, fmt):
+    from geo.export import to_csv
+
+    text = to_geojson(atlas.deployments) if fmt == "geojson" else to_csv(atlas.deployments, atlas.country_names)
+    base = importer.read_base_data(data_dir)
+    result = open_import(text.encode("utf-8"), f"export.{fmt}", None, base)
+    assert result.problems == [] and result.atlas is not None
+    assert to_features(result.atlas.deployments) == to_features(atlas.deployments)
+    assert set(result.atlas.vendors["id"]) == {v for vs in atlas.deployments["vendors"] for v in vs}
+
+
+def test_a_broken_record_of_an_atlas_geojson_is_named_by_its_feature(data_dir, atlas):
+    collection = json.loads(to_geojson(atlas.deployments))
+    collection["features"][1]["properties"]["status"] = "testing"
+    result = open_import(json.dumps(collection).encode(), "export.geojson", None, importer.read_base_data(data_dir))
+    second = collection["features"][1]["properties"]["id"]
+    assert messages(result) == [
+        f"feature 2 ({second}) | status | got 'testing'; expected one of announced, pilot, operational, suspended, stopped"
+    ]

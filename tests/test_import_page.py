@@ -89,3 +89,12 @@ def test_filters_work_on_ones_own_data(app):
     assert sentence(app) == "Showing 2 of 2 deployments"
     next(w for w in app.multiselect if w.label == "Status").set_value(["pilot"]).run()
     assert sentence(app) == "Showing 1 of 2 deployments: status pilot"
+
+
+def test_an_export_of_the_atlas_opens_without_a_mapping(app, data_dir):
+    text = (data_dir / "deployments.geojson").read_bytes()
+    app.file_uploader(key="own_upload").set_value(("export.geojson", text, "application/geo+json")).run()
+    assert app.selectbox(key="own_preset_export.geojson").value == "atlas"
+    assert not [s for s in app.selectbox if s.key and s.key.startswith("own_map_")]
+    show(app)
+    assert shown(app.info[0].value).startswith("Showing your own data: export.geojson (5 records).")
