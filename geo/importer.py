@@ -63,8 +63,6 @@ RECORD_TARGETS = (
     "confidence",
 )
 SOURCE_TARGETS = ("url", "publisher", "title", "date", "quote", "kind")
-# Targets that take one value for every row (a constant) in the app.
-CONSTANT_TARGETS = ("kind", "country", "precision", "sectors", "status", "confidence")
 
 # Column names (folded: lower case, letters and digits only) that the guess reads as each target.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -79,7 +77,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "vendors": ("vendor", "vendors", "supplier", "suppliers", "company", "provider", "manufacturer"),
     "operator": ("operator", "agency", "authority", "client", "customer", "operatedby"),
     "sectors": ("sector", "sectors", "use", "usecase"),
-    "status": ("status", "state_of_deployment"),
+    "status": ("status", "deploymentstatus"),
     "year_start": ("year", "yearstart", "since", "start", "startyear", "from"),
     "year_end": ("yearend", "until", "end", "endyear", "to"),
     "cameras": ("cameras", "cameracount", "numberofcameras", "ncameras"),
@@ -399,6 +397,17 @@ def _find(header: list[str], names: tuple[str, ...], taken: set[str]) -> str:
     return next((by_fold[folded(n)] for n in names if folded(n) in by_fold), "")
 
 
+def _guess_columns(header: list[str], synonyms: dict[str, tuple[str, ...]], taken: set[str]) -> dict[str, str]:
+    """Target -> the first column (not taken yet) named as one of its synonyms; the columns found are taken."""
+    found: dict[str, str] = {}
+    for target, names in synonyms.items():
+        column = _find(header, names, taken)
+        if column:
+            found[target] = column
+            taken.add(column)
+    return found
+
+
 def guess_mapping(header: list[str], use_presets: bool = True) -> ColumnMapping:
     """A mapping read from the column names: the EFF preset for an Atlas of Surveillance export, else each
     field from a column whose name is one of its usual names (case, spaces and punctuation ignored)."""
@@ -407,21 +416,10 @@ def guess_mapping(header: list[str], use_presets: bool = True) -> ColumnMapping:
     if use_presets and all(c in header for c in EFF_AOS_COLUMNS):
         return EFF_AOS
     taken: set[str] = set()
-    columns: dict[str, str] = {}
-    source: dict[str, str] = {}
-    for target in ("latitude", "longitude", "country", *SOURCE_SYNONYMS, *SYNONYMS):
-        if target in SOURCE_SYNONYMS and target not in source:
-            found = _find(header, SOURCE_SYNONYMS[target], taken)
-            if found:
-                source[target] = found
-                taken.add(found)
-            if target not in SYNONYMS:
-                continue
-        if target in SYNONYMS and target not in columns:
-            found = _find(header, SYNONYMS[target], taken)
-            if found:
-                columns[target] = found
-                taken.add(found)
+    # Coordinates and country first, then the source's columns (so "date" and "title" go to the source).
+    columns = _guess_columns(header, {t: SYNONYMS[t] for t in ("latitude", "longitude", "country")}, taken)
+    source = _guess_columns(header, SOURCE_SYNONYMS, taken)
+    columns |= _guess_columns(header, {t: n for t, n in SYNONYMS.items() if t not in columns}, taken)
     place = columns.pop("place", "")
     return ColumnMapping(
         columns=columns,
@@ -471,6 +469,15 @@ def mapping_from_json(data: Any, file: str) -> tuple[ColumnMapping | None, list[
             for t in s
             if t not in SOURCE_TARGETS
         ]
+    place = data.get("place", list(base.place))
+    if not isinstance(place, str) and not (isinstance(place, list) and all(isinstance(p, str) for p in place)):
+        problems.append(_problem(file, "has 'place' that is not a column name or a list of them", "place"))
+    problems += [
+        _problem(file, f"has a source column {v!r} that is not text", "sources")
+        for s in sources
+        for v in s.values()
+        if not isinstance(v, str)
+    ]
     keep = data.get("keep")
     if keep is not None and not (
         isinstance(keep, dict) and isinstance(keep.get("column"), str) and isinstance(keep.get("contains"), list)
@@ -478,7 +485,6 @@ def mapping_from_json(data: Any, file: str) -> tuple[ColumnMapping | None, list[
         problems.append(_problem(file, 'has \'keep\' that is not {"column": ..., "contains": [...]}', "keep"))
     if problems:
         return None, problems
-    place = data.get("place", list(base.place))
     return (
         replace(
             base,

@@ -344,3 +344,13 @@ def test_a_broken_record_of_an_atlas_geojson_is_named_by_its_feature(data_dir, a
     assert messages(result) == [
         f"feature 2 ({second}) | status | got 'testing'; expected one of announced, pilot, operational, suspended, stopped"
     ]
+
+
+def test_a_mapping_file_with_wrong_shapes_is_refused_with_messages():
+    mapping, problems = mapping_from_json({"place": 3, "sources": [{"url": 1}], "keep": "x"}, "m.json")
+    assert mapping is None
+    assert [p.message for p in problems] == [
+        "has 'place' that is not a column name or a list of them",
+        "has a source column 1 that is not text",
+        'has \'keep\' that is not {"column": ..., "contains": [...]}',
+    ]
