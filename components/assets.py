@@ -6,6 +6,7 @@ Files are copied (Streamlit refuses symlinks that leave `static/`) from the XSta
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -97,8 +98,16 @@ def keep_fresh(asset_urls: dict[str, str], static_dir: Path = STATIC_DIR, every_
                 pass
 
 
-def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
+def data_url(text: str) -> str:
+    """JSON as a data: URL, which the map fetches like any other (nothing is written or served)."""
+    return "data:application/json;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def publish_assets(
+    countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR, private: bool = False
+) -> dict[str, str]:
     """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe.
+    With `private` (a session's own data), the deployments are not written anywhere: their URLs are data: URLs.
 
     `payload` (every deployment, as the map draws them) and the country outlines are written under
     content-hashed names, so the browser fetches them once per data version and filter changes only send
@@ -110,16 +119,21 @@ def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path 
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, folder / "images" / image.name)
     markers, details = split_payload(payload)
+    rows = {
+        "deployments.json": json.dumps(markers, separators=(",", ":")),
+        "details.json": json.dumps(details, separators=(",", ":")),
+    }
     names = {
         OUTLINES_NAME: _publish_versioned(
             folder, "countries", json.dumps(outlines_geojson(countries), separators=(",", ":"))
         ),
-        "deployments.json": _publish_versioned(folder, "deployments", json.dumps(markers, separators=(",", ":"))),
-        "details.json": _publish_versioned(folder, "details", json.dumps(details, separators=(",", ":"))),
         PLACES_NAME: _publish_versioned(
             folder, "places", json.dumps(place_labels(countries), ensure_ascii=False, separators=(",", ":"))
         ),
     }
-    remove_stale_versions(folder, set(names.values()))
+    if not private:  # the clean-up keeps only what the shared atlas publishes
+        names |= {key: _publish_versioned(folder, key.split(".")[0], text) for key, text in rows.items()}
+        remove_stale_versions(folder, set(names.values()))
     urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
-    return {**urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}}
+    urls |= {key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}
+    return urls | ({key: data_url(text) for key, text in rows.items()} if private else {})

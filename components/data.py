@@ -44,12 +44,13 @@ class OwnData(NamedTuple):
     rows_read: int  # rows turned into records
 
 
-def loaded_from(atlas: Atlas) -> Loaded:
-    """The atlas with what the page draws it with: colours, the published map assets and the vocabulary."""
+def loaded_from(atlas: Atlas, private: bool = False) -> Loaded:
+    """The atlas with what the page draws it with: colours, the published map assets and the vocabulary.
+    `private` (one's own data): its records go to the map as data: URLs, never into a served file."""
     colors = assign_colors(atlas.deployments)
     payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
     vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
-    return Loaded(atlas, colors, publish_assets(atlas.countries, payload), vocabulary)
+    return Loaded(atlas, colors, publish_assets(atlas.countries, payload, private=private), vocabulary)
 
 
 @st.cache_resource(show_spinner="Loading deployments…")

@@ -119,7 +119,9 @@ def show_result(state: MutableMapping[str, Any], result: ImportResult) -> None:
         return
     state.pop(REFUSED_KEY, None)
     clear_view_state(state)
-    state[OWN_DATA_KEY] = OwnData(result.file, loaded_from(result.atlas), result.skipped, result.rows_read)
+    state[OWN_DATA_KEY] = OwnData(
+        result.file, loaded_from(result.atlas, private=True), result.skipped, result.rows_read
+    )
 
 
 def back_to_atlas(state: MutableMapping[str, Any]) -> None:

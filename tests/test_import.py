@@ -354,3 +354,24 @@ def test_a_mapping_file_with_wrong_shapes_is_refused_with_messages():
         "has a source column 1 that is not text",
         'has \'keep\' that is not {"column": ..., "contains": [...]}',
     ]
+
+
+def test_ones_own_records_go_to_the_map_as_data_urls_and_are_never_written(base, tmp_path):
+    import base64
+
+    from components.assets import publish_assets
+    from geo.mapdata import assign_colors, map_payload
+
+    atlas = imported(base, GOOD_ROW).atlas
+    payload = map_payload(atlas.deployments, assign_colors(atlas.deployments), atlas.vendor_names, atlas.country_names)
+    static = tmp_path / "static"
+    urls = publish_assets(atlas.countries, payload, static, private=True)
+    for name in ("deployments.json", "details.json"):
+        assert urls[name].startswith("data:application/json;base64,")
+
+    def decoded(name: str) -> str:
+        return base64.b64decode(urls[name].split(",", 1)[1]).decode()
+
+    assert "Station faces" in decoded("deployments.json") and "Cameras were installed." in decoded("details.json")
+    written = [p for p in static.rglob("*.json") if "Cameras were installed." in p.read_text(encoding="utf-8")]
+    assert written == [] and not list(static.rglob("deployments-*.json"))

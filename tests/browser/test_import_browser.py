@@ -18,11 +18,17 @@ def test_a_chosen_file_is_drawn_with_its_notice_and_the_way_back(page, app_url, 
     wait_for_layer_count(open_app(page, app_url), TOTAL)
     page.get_by_text("Open your own data").click()
     page.locator(".st-key-own_upload input[type=file]").set_input_files(str(own))
+    seen_before = len(page.requests_seen)
     page.get_by_role("button", name="Show my data").click()
     page.get_by_text("Showing your own data: mine.csv (2 records)").wait_for(timeout=30_000)
     page.get_by_text("1 of 3 rows left out").wait_for()
     assert page.get_by_text("got 'soon'; expected a whole number").count() == 1
-    wait_for_layer_count(map_frame(page), 2)
+    frame = map_frame(page)
+    wait_for_layer_count(frame, 2)
+    # The records reach the map as data: URLs: no file of them is fetched from the server (or written there).
+    assert frame.evaluate("window.atlasLoadDetails().then(() => true)")
+    fetched = [u for u in page.requests_seen[seen_before:] if "/atlas/deployments-" in u or "/atlas/details-" in u]
+    assert fetched == []
     page.get_by_role("button", name="Back to the atlas").click()
     page.locator("strong", has_text=f"Showing {TOTAL} of {TOTAL} deployments").wait_for(timeout=30_000)
     wait_for_layer_count(map_frame(page), TOTAL)
