@@ -38,6 +38,7 @@ from geo.problems import Problem
 UPLOAD_KEY = "own_upload"
 REFUSED_KEY = "own_refused"  # problems of the last file that could not be shown at all
 PRESET_KEY = "own_preset"
+TABLE_KEY = "own_table"  # (upload id, the file read as a table or None, its problems)
 GUESS = "guess"
 NONE = "(none)"
 FROM_COLUMN = "(from the column)"
@@ -224,6 +225,16 @@ def render_notice() -> None:
     st.button("Back to the atlas", on_click=back_to_atlas, args=(session_state(),), key="own_back")
 
 
+def _read_once(file: Any) -> tuple[Table | None, list[Problem]]:
+    """The chosen file read once per upload (not again on every rerun of the page), kept in the session."""
+    state = session_state()
+    kept = state.get(TABLE_KEY)
+    if not (isinstance(kept, tuple) and kept[0] == file.file_id):
+        kept = (file.file_id, *read_table(file.getvalue(), file.name))
+        state[TABLE_KEY] = kept
+    return kept[1], kept[2]
+
+
 def render_panel() -> None:
     """The sidebar's "Open your own data": file, format, column mapping and the button that shows it."""
     with st.sidebar.expander("Open your own data", expanded=own_data() is not None):
@@ -234,7 +245,7 @@ def render_panel() -> None:
         file = st.file_uploader("Your file", type=["csv", "xlsx", "geojson", "json"], key=UPLOAD_KEY)
         if file is None:
             return
-        table, problems = read_table(file.getvalue(), file.name)
+        table, problems = _read_once(file)
         if table is None:
             st.error("This file cannot be opened:")
             st.text("\n".join(problem_lines(problems)))
