@@ -192,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     outputs = [getattr(args, name) for name in OUTPUTS if getattr(args, name)]
     if not outputs and not args.list:
         parser.error("nothing to write: give at least one of " + ", ".join(f"--{n}" for n in OUTPUTS) + " (or --list)")
+    if (args.mapping or args.preset) and args.data is None:
+        parser.error("--mapping and --preset describe the file of --data FILE; give --data too")
     missing = sorted({str(p.parent) for p in outputs if not p.parent.is_dir()})
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))

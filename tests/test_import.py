@@ -375,3 +375,19 @@ def test_ones_own_records_go_to_the_map_as_data_urls_and_are_never_written(base,
     assert "Station faces" in decoded("deployments.json") and "Cameras were installed." in decoded("details.json")
     written = [p for p in static.rglob("*.json") if "Cameras were installed." in p.read_text(encoding="utf-8")]
     assert written == [] and not list(static.rglob("deployments-*.json"))
+
+
+def test_the_cli_wants_data_with_a_mapping_or_preset(data_dir, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        run_cli("--data-dir", str(data_dir), "--preset", "eff-aos", "--csv", str(tmp_path / "out.csv"))
+    assert stop.value.code == 2
+    assert "--mapping and --preset describe the file of --data FILE; give --data too" in capsys.readouterr().err
+
+
+def test_the_cli_reads_the_eff_preset(tmp_path, capsys):
+    out = tmp_path / "aos.csv"
+    code = run_cli("--data", str(EFF_FIXTURE), "--preset", "eff-aos", "--allow-invalid", "--csv", str(out))
+    assert code == 0
+    assert "warning: 2 problem(s)" in capsys.readouterr().err
+    text = out.read_text(encoding="utf-8-sig")
+    assert "aos900001" in text and "aos900002" in text and "aos900003" not in text
