@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, details, layout, map_view, permalink, share, sidebar, tables
+from components import data, details, layout, map_view, permalink, share, sidebar, tables, upload
 from geo.filters import apply_filters, relax_hints, selection_sentence
 from geo.html import sentence_html
 from geo.outputs import timeline_years
@@ -12,6 +12,7 @@ from geo.publishing import base_url as public_base_url
 st.set_page_config(page_title="Facial Recognition Atlas", page_icon="🗺️", layout="wide")
 st.title("Facial Recognition Atlas")
 layout.page_style()
+upload.render_notice()  # while one's own data is shown (load() then returns it instead of the atlas)
 
 loaded = data.load()
 if loaded is None:
@@ -28,6 +29,7 @@ sidebar.ensure_widget_state(state, vocabulary)
 sidebar.advance_playback(state, bounds)
 filters = sidebar.filters_from_state(state, vocabulary)
 sidebar.render_sidebar(atlas, filters, vocabulary)
+upload.render_panel()  # "Open your own data", at the foot of the sidebar
 selection = apply_filters(atlas.deployments, filters)
 
 sentence = selection_sentence(len(selection), len(atlas.deployments), filters, vocabulary)

@@ -6,6 +6,7 @@ Files are copied (Streamlit refuses symlinks that leave `static/`) from the XSta
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -116,8 +117,17 @@ def _publish_details(folder: Path, chunks: list[list[list]]) -> tuple[str, list[
     return f"details-{digest}-{CHUNK}.json", names
 
 
-def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
+def data_url(text: str) -> str:
+    """JSON as a data: URL, which the map fetches like any other (nothing is written or served)."""
+    return "data:application/json;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def publish_assets(
+    countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR, private: bool = False
+) -> dict[str, str]:
     """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe.
+    With `private` (a session's own data), the deployments are not written anywhere: their URLs are data:
+    URLs (the details in one chunk, so the URL needs no chunk number).
 
     `payload` (every deployment, as the map draws them) and the country outlines are written under
     content-hashed names, so the browser fetches them once per data version and filter changes only send
@@ -129,18 +139,29 @@ def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path 
         _copy_if_changed(source, folder / name)
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, folder / "images" / image.name)
-    markers, details = split_payload(payload)
-    details_name, details_files = _publish_details(folder, details)
     names = {
         OUTLINES_NAME: _publish_versioned(
             folder, "countries", json.dumps(outlines_geojson(countries), separators=(",", ":"))
         ),
-        "deployments.json": _publish_versioned(folder, "deployments", json.dumps(markers, separators=(",", ":"))),
-        "details.json": details_name,
         PLACES_NAME: _publish_versioned(
             folder, "places", json.dumps(place_labels(countries), ensure_ascii=False, separators=(",", ":"))
         ),
     }
-    remove_stale_versions(folder, {*names.values(), *details_files})
+    if private:
+        markers, details = split_payload(payload, chunk_rows=max(len(payload["rows"]), 1))
+        private_urls = {
+            "deployments.json": data_url(json.dumps(markers, separators=(",", ":"))),
+            "details.json": data_url(json.dumps(details[0], separators=(",", ":"))),
+        }
+    else:  # the clean-up keeps only what the shared atlas publishes
+        markers, details = split_payload(payload)
+        details_name, details_files = _publish_details(folder, details)
+        names["deployments.json"] = _publish_versioned(
+            folder, "deployments", json.dumps(markers, separators=(",", ":"))
+        )
+        names["details.json"] = details_name
+        remove_stale_versions(folder, {*names.values(), *details_files})
+        private_urls = {}
     urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
-    return {**urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}}
+    urls |= {key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}
+    return urls | private_urls

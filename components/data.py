@@ -17,6 +17,8 @@ from geo.validate import DATA_DIR
 
 DATA_DIR_ENV = "ATLAS_DATA_DIR"
 MAX_PROBLEMS_SHOWN = 20
+# The session's own data (components/upload.py puts it here): shown instead of the atlas while it is set.
+OWN_DATA_KEY = "own_data"
 
 
 class Loaded(NamedTuple):
@@ -38,17 +40,39 @@ def folder_version(folder: Path) -> tuple:
     return tuple((str(p.relative_to(folder)), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
 
 
-@st.cache_resource(show_spinner="Loading deployments…")
-def _cached_atlas(folder: str, version: tuple) -> Loaded:
-    atlas = load_atlas(Path(folder))
+class OwnData(NamedTuple):
+    file: str
+    loaded: Loaded
+    skipped: int  # rows a preset's row filter left aside (e.g. other technologies than face recognition)
+    rows_read: int  # rows turned into records
+
+
+def loaded_from(atlas: Atlas, private: bool = False) -> Loaded:
+    """The atlas with what the page draws it with: colours, the published map assets and the vocabulary.
+    `private` (one's own data): its records go to the map as data: URLs, never into a served file."""
     colors = assign_colors(atlas.deployments)
     payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
     vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
-    return Loaded(atlas, colors, publish_assets(atlas.countries, payload), vocabulary)
+    return Loaded(atlas, colors, publish_assets(atlas.countries, payload, private=private), vocabulary)
+
+
+@st.cache_resource(show_spinner="Loading deployments…")
+def _cached_atlas(folder: str, version: tuple) -> Loaded:
+    return loaded_from(load_atlas(Path(folder)))
+
+
+def own_data() -> OwnData | None:
+    """The table this session opened with "Open your own data", if it is being shown."""
+    own = st.session_state.get(OWN_DATA_KEY)
+    return own if isinstance(own, OwnData) else None
 
 
 def load() -> Loaded | None:
     """The atlas and what the page draws it with, or None after showing a clear error when the data cannot load."""
+    own = own_data()
+    if own is not None:
+        keep_fresh(own.loaded.asset_urls)
+        return own.loaded
     folder = data_dir()
     try:
         loaded = _cached_atlas(str(folder), folder_version(folder))
@@ -63,7 +87,7 @@ def load() -> Loaded | None:
 
 def report_problems(atlas: Atlas) -> None:
     """Records that failed validation are left off the map and listed here, so nothing is silently lost."""
-    if not atlas.problems:
+    if not atlas.problems or own_data() is not None:  # own data lists its problems in its own notice
         return
     with st.expander(f"⚠️ {len(atlas.problems)} data problem(s): affected records are not shown", expanded=False):
         for problem in atlas.problems[:MAX_PROBLEMS_SHOWN]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
+from components.data import own_data
 from geo.citation import PROJECT_NAME, citation, data_version
 from geo.export import XLSX_MIME, csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.filters import Filters
@@ -68,21 +69,24 @@ def render_share(
     filters: Filters | None = None,
     view: MapView | None = None,
 ) -> None:
-    version = data_version(data_dir)
+    own = own_data()
+    if own is not None:  # no link can reopen a file that is only in this session
+        link, record_link = "", None
+    version = data_version(data_dir) if own is None else f"own data: {own.file}"
     cite = citation(sentence, link, version)
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, filters, view)
-    if is_local(link):
+    if own is not None:
+        st.warning(
+            f"You are showing your own file ({markdown_code(own.file)}). A link cannot reopen it: the file is only in this "
+            "session, so no link or citation of the atlas is given here. The downloads below hold your data."
+        )
+    elif is_local(link):
         st.warning(
             "This link points at this computer, so nobody else can open it. Set the atlas's public address "
             f"(environment variable `{PUBLIC_URL_ENV}`, or `public_url` in `.streamlit/atlas.toml`) and restart."
         )
-    st.markdown("**Link to this view**")
-    st.code(link, language=None, wrap_lines=True)
-    if record_link:
-        st.markdown("**Link to this record** (opens its details)")
-        st.code(record_link, language=None, wrap_lines=True)
-    st.markdown("**Cite this view**")
-    st.code(cite, language=None, wrap_lines=True)
+    if own is None:
+        render_links(link, record_link, cite)
 
     columns = st.columns(2)
     with columns[0]:
@@ -116,15 +120,26 @@ def render_share(
             "application/json",
             "dl_csv_meta",
         )
-        _download(
-            "Full dataset with datapackage.json (ZIP)",
-            lambda: full_dataset_zip(data_dir, version),
-            "facial-recognition-atlas-data.zip",
-            "application/zip",
-            "dl_zip",
-        )
+        if own is None:
+            _download(
+                "Full dataset with datapackage.json (ZIP)",
+                lambda: full_dataset_zip(data_dir, version),
+                "facial-recognition-atlas-data.zip",
+                "application/zip",
+                "dl_zip",
+            )
     render_graphics(shared, open_id, years)
     render_embed_code(sentence)
+
+
+def render_links(link: str, record_link: str | None, cite: str) -> None:
+    st.markdown("**Link to this view**")
+    st.code(link, language=None, wrap_lines=True)
+    if record_link:
+        st.markdown("**Link to this record** (opens its details)")
+        st.code(record_link, language=None, wrap_lines=True)
+    st.markdown("**Cite this view**")
+    st.code(cite, language=None, wrap_lines=True)
 
 
 def _choose_image_options(open_id: str | None) -> ImageOptions:

@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--xlsx", type=Path, help="write an Excel workbook here (deployments, sources, citation)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder with the data files")
     parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE",
+        help="use your own table of deployments instead (CSV, XLSX or GeoJSON; see README 'Open your own data')",
+    )
+    parser.add_argument("--mapping", type=Path, metavar="FILE.json", help="with --data: which column gives which field")
+    parser.add_argument("--preset", choices=["eff-aos"], help="with --data: a known format's mapping (eff-aos)")
+    parser.add_argument(
         "--base-url",
         default=configured_public_url() or DEFAULT_BASE_URL,
         help=f"where the app is published, for the permalink and citation (default: ${PUBLIC_URL_ENV}, "
@@ -171,19 +179,28 @@ def print_problems(problems: Sequence[object], allowed: bool) -> None:
         )
 
 
+def own_data_atlas(args: argparse.Namespace) -> Atlas:
+    """--data FILE: the atlas of one's own file (checked against the vendors and countries of --data-dir)."""
+    from geo.importer import load_import
+
+    return load_import(args.data, args.mapping, args.preset, args.data_dir)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     outputs = [getattr(args, name) for name in OUTPUTS if getattr(args, name)]
     if not outputs and not args.list:
         parser.error("nothing to write: give at least one of " + ", ".join(f"--{n}" for n in OUTPUTS) + " (or --list)")
+    if (args.mapping or args.preset) and args.data is None:
+        parser.error("--mapping and --preset describe the file of --data FILE; give --data too")
     missing = sorted({str(p.parent) for p in outputs if not p.parent.is_dir()})
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))
     try:
-        atlas = load_atlas(args.data_dir)
+        atlas = load_atlas(args.data_dir) if args.data is None else own_data_atlas(args)
     except (OSError, ValueError) as error:
-        print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
+        print(f"error: could not load the data in {args.data or args.data_dir}: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
     if atlas.problems:
         print_problems(atlas.problems, allowed=args.allow_invalid)
@@ -205,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
     version = data_version(args.data_dir)
     link = permalink(args.base_url, parsed.filters, version=released_version(args.data_dir))
+    if args.data:  # one's own file: no released version, and no link could reopen it
+        version, link = f"own data: {args.data.name}", ""
     cite = citation(sentence, link, version)
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters)
     try:
