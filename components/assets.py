@@ -28,6 +28,7 @@ OUTLINES_NAME = "countries.json"
 PLACES_NAME = "places.json"  # country and city names for the map without tiles
 VERSIONED = re.compile(r"^(countries|deployments|details|places)-[0-9a-f]{12}\.json$")
 STALE_AFTER_SECONDS = 7 * 24 * 3600
+DATA_ASSETS = {OUTLINES_NAME, "deployments.json", "details.json", PLACES_NAME}  # the content-hashed files
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -97,18 +98,19 @@ def keep_fresh(asset_urls: dict[str, str], static_dir: Path = STATIC_DIR, every_
                 pass
 
 
-def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
-    """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe.
-
-    `payload` (every deployment, as the map draws them) and the country outlines are written under
-    content-hashed names, so the browser fetches them once per data version and filter changes only send
-    which rows to show. The payload is split in two: what the markers need comes first, the descriptions
-    and sources (for popups) right after. The place names (geo/places.py) are published the same way."""
+def publish_static_files(static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """Copy the scripts, styles and Leaflet's images into `static_dir`; return script/style name -> URL."""
     folder = static_dir / "atlas"
     for name, source in {**web.SCRIPTS, **web.STYLES}.items():
         _copy_if_changed(source, folder / name)
     for image in web.LEAFLET_IMAGES_DIR.iterdir():
         _copy_if_changed(image, folder / "images" / image.name)
+    return {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
+
+
+def publish_data_files(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """Write the data files (see publish_assets) under content-hashed names; return asset name -> file name."""
+    folder = static_dir / "atlas"
     markers, details = split_payload(payload)
     names = {
         OUTLINES_NAME: _publish_versioned(
@@ -121,5 +123,36 @@ def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path 
         ),
     }
     remove_stale_versions(folder, set(names.values()))
-    urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
-    return {**urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}}
+    return names
+
+
+def data_files_published(names: object, static_dir: Path = STATIC_DIR) -> bool:
+    """True when `names` (as publish_data_files returned them, e.g. remembered from an earlier start) are
+    all still in `static_dir`; each is then marked as in use again, as publishing it would."""
+    if not isinstance(names, dict) or set(names) != DATA_ASSETS:
+        return False
+    paths = [static_dir / "atlas" / str(name) for name in names.values()]
+    if not all(VERSIONED.match(p.name) and p.is_file() for p in paths):
+        return False
+    try:
+        for path in paths:
+            os.utime(path)
+    except OSError:
+        return False
+    remove_stale_versions(static_dir / "atlas", {p.name for p in paths})
+    return True
+
+
+def asset_urls(static_urls: dict[str, str], data_names: dict[str, str]) -> dict[str, str]:
+    """Asset name -> URL as seen from the map's iframe, for the static files and the data files."""
+    return {**static_urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in data_names.items()}}
+
+
+def publish_assets(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """Copy every asset into `static_dir` and return name -> URL as seen from the map's iframe.
+
+    `payload` (every deployment, as the map draws them) and the country outlines are written under
+    content-hashed names, so the browser fetches them once per data version and filter changes only send
+    which rows to show. The payload is split in two: what the markers need comes first, the descriptions
+    and sources (for popups) right after. The place names (geo/places.py) are published the same way."""
+    return asset_urls(publish_static_files(static_dir), publish_data_files(countries, payload, static_dir))

@@ -166,9 +166,7 @@ def write_entry(folder: Path, key: str, atlas: Atlas) -> None:
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir()
     try:
-        tables = {
-            name: _write_table(getattr(atlas, name), temporary / f"{name}.parquet") for name in TABLES
-        }
+        tables = {name: _write_table(getattr(atlas, name), temporary / f"{name}.parquet") for name in TABLES}
         manifest = {
             "format": FORMAT_VERSION,
             "key": key,
@@ -195,10 +193,11 @@ def read_entry(entry: Path, key: str) -> Atlas:
     return Atlas(tables["deployments"], tables["vendors"], tables["countries"], problems)
 
 
-def prune(folder: Path, keep: int = MAX_ENTRIES) -> list[str]:
+def prune(folder: Path, keep: int | None = None) -> list[str]:
     """Remove all but the `keep` most recently used entries, and temporary folders left by a crash; return
     the names removed."""
-    removed = []
+    keep = MAX_ENTRIES if keep is None else keep
+    removed: list[str] = []
     try:
         children = list(folder.iterdir())
     except OSError:
@@ -236,7 +235,7 @@ class Entry:
             try:
                 value = json.loads(path.read_text(encoding="utf-8"))
                 if usable(value):
-                    return value  # type: ignore[no-any-return]
+                    return value
             except (OSError, ValueError):
                 pass
         value = compute()
@@ -264,7 +263,7 @@ def open_atlas(data_dir: Path = DATA_DIR, folder: Path | None = None) -> tuple[A
             atlas = read_entry(entry, key)
             os.utime(entry)  # most recently used: kept by prune
             return atlas, Entry(entry)
-        except Exception as error:  # noqa: BLE001 - whatever is wrong with an entry, the data is loaded afresh
+        except Exception as error:  # whatever is wrong with an entry, the data is loaded afresh
             log.info("ignoring the unreadable cache entry %s: %s", entry, error)
             shutil.rmtree(entry, ignore_errors=True)
     atlas = load_atlas(data_dir)
@@ -272,7 +271,7 @@ def open_atlas(data_dir: Path = DATA_DIR, folder: Path | None = None) -> tuple[A
         write_entry(folder, key, atlas)
         prune(folder)
         return atlas, Entry(entry)
-    except Exception as error:  # noqa: BLE001 - a cache that cannot be written is only slower
+    except Exception as error:  # a cache that cannot be written is only slower
         log.info("could not cache the atlas in %s: %s", folder, error)
         return atlas, Entry(None)
 

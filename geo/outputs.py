@@ -11,7 +11,7 @@ import geopandas as gpd
 
 from geo.citation import PROJECT_NAME, citation, credit_line
 from geo.filters import Filters, build_vocabulary, year_bounds
-from geo.graphics import ImageOptions, Texts, render_animation, render_image
+from geo.image_options import ImageOptions, Texts
 from geo.load import Atlas
 from geo.permalink import MapView
 from geo.publishing import is_local
@@ -66,6 +66,8 @@ def snapshot_file(shared: Shared) -> str:
 
 def image_file(shared: Shared, options: ImageOptions, fmt: str) -> bytes:
     """A PNG, SVG or PDF of the selection."""
+    from geo.graphics import render_image  # matplotlib: imported only for a picture
+
     atlas = shared.atlas
     return render_image(
         shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), options, fmt
@@ -81,6 +83,8 @@ def timeline_years(filters: Filters, year_bounds: tuple[int, int]) -> tuple[int 
 
 def animation_file(shared: Shared, years: tuple[int | None, int], options: ImageOptions, fmt: str) -> bytes:
     """The GIF or MP4 of the selection's spread, one frame per year."""
+    from geo.graphics import render_animation  # matplotlib: imported only for a picture
+
     atlas = shared.atlas
     return render_animation(
         shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), years, options, fmt

@@ -20,8 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from geo.cache import load_atlas_cached
 from geo.citation import citation, data_version
-from geo.export import csv_metadata, to_csv, to_geojson, to_xlsx
 from geo.filters import (
     CHOICE_FILTERS,
     Filters,
@@ -35,8 +35,8 @@ from geo.filters import (
     selection_sentence,
     year_bounds,
 )
-from geo.graphics import FRAMINGS, REGIONS, SIZE_LABELS, SIZES, STYLES, ImageOptions
-from geo.load import Atlas, load_atlas
+from geo.image_options import FRAMINGS, REGIONS, SIZE_LABELS, SIZES, STYLES, ImageOptions
+from geo.load import Atlas
 from geo.mapdata import assign_colors
 from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import parse_link, permalink
@@ -127,6 +127,8 @@ def image_options(args: argparse.Namespace, animation: bool = False) -> ImageOpt
 
 def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | None, int]) -> None:
     """Write each output the arguments ask for (the CSV with its metadata file next to it)."""
+    from geo.export import csv_metadata, to_csv, to_geojson, to_xlsx  # openpyxl is imported only for --xlsx
+
     if args.html:
         args.html.write_text(snapshot_file(shared), encoding="utf-8")
     for fmt in ("png", "svg", "pdf"):
@@ -181,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))
     try:
-        atlas = load_atlas(args.data_dir)
+        atlas = load_atlas_cached(args.data_dir)
     except (OSError, ValueError) as error:
         print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
