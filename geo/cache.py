@@ -8,8 +8,10 @@ holding the three tables (`<table>.parquet` and `<table>.objects.json`) and `atl
 the column order and CRS of each table).
 
 Why Parquet: it is a data format, not code (unlike pickle, a cache file someone else wrote cannot run
-anything when it is read), it keeps dtypes (nullable Int64, strings) and geometry (WKB, exact), and it
-reads fast. Columns of Python objects (lists and dicts: vendors, sources, history, ...) are kept apart,
+anything when it is read), it keeps dtypes (nullable Int64, strings) and, as WKB, geometry exactly, and
+it reads fast. It is read with `pyarrow.parquet.ParquetFile` and the geometry decoded with shapely:
+`geopandas.read_parquet` imports `pyarrow.dataset` and parses the CRS from PROJJSON, which cost more than
+reading the table on the shipped data. Columns of Python objects (lists and dicts: vendors, sources, history, ...) are kept apart,
 as one JSON text per table (a single parse reads them back), and only when that round-trips exactly.
 
 The cache is only ever a shortcut: an entry that is missing, unreadable, corrupt or of another format is
@@ -44,7 +46,7 @@ CACHE_DIR_ENV = "ATLAS_CACHE_DIR"
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE_DIR = REPO_DIR / ".cache" / "atlas"
 CODE_DIR = Path(__file__).resolve().parent  # every module here can change what a load returns
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 DATA_FILES = ("deployments.geojson", "vendors.csv", "countries.geojson")  # what load_atlas reads
 TABLES = ("deployments", "vendors", "countries")
 MANIFEST = "atlas.json"
@@ -128,23 +130,29 @@ def join_table(frame: pd.DataFrame, columns: dict[str, list[Any]], order: list[s
 
 
 def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, Any]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     plain, objects = split_table(frame)
     (folder / f"{name}.objects.json").write_text(objects_json(objects), encoding="utf-8")
-    info: dict[str, Any] = {"columns": list(frame.columns), "geo": isinstance(frame, gpd.GeoDataFrame)}
+    info: dict[str, Any] = {"columns": list(frame.columns), "geometry": None, "crs": None}
     if isinstance(plain, gpd.GeoDataFrame):
+        # Geometry as WKB (exact) in a plain table; the CRS as it was given (e.g. "EPSG:4326").
+        info["geometry"] = plain.geometry.name
         info["crs"] = plain.crs.srs if plain.crs is not None else None
-    plain.to_parquet(folder / f"{name}.parquet")
+        plain = pd.DataFrame(plain).assign(**{plain.geometry.name: shapely.to_wkb(plain.geometry.array)})
+    pq.write_table(pa.Table.from_pandas(plain), folder / f"{name}.parquet")
     return info
 
 
 def _read_table(folder: Path, name: str, info: dict[str, Any]) -> pd.DataFrame:
-    path = folder / f"{name}.parquet"
-    if info["geo"]:
-        frame: pd.DataFrame = gpd.read_parquet(path)
-        if info["crs"] is not None:  # as it was given (e.g. "EPSG:4326"), not the PROJJSON Parquet stores
-            frame = frame.set_crs(info["crs"], allow_override=True)
-    else:
-        frame = pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    frame = pq.ParquetFile(folder / f"{name}.parquet").read().to_pandas()
+    geometry = info["geometry"]
+    if geometry is not None:
+        shapes = gpd.GeoSeries(shapely.from_wkb(frame[geometry].to_numpy()), index=frame.index, crs=info["crs"])
+        frame = gpd.GeoDataFrame(frame.drop(columns=geometry).assign(**{geometry: shapes}), geometry=geometry)
     objects = json.loads((folder / f"{name}.objects.json").read_text(encoding="utf-8"))
     return join_table(frame, objects, info["columns"])
 
@@ -272,6 +280,31 @@ def open_atlas(data_dir: Path = DATA_DIR, folder: Path | None = None) -> tuple[A
     except Exception as error:  # a cache that cannot be written is only slower
         log.info("could not cache the atlas in %s: %s", folder, error)
         return atlas, Entry(None)
+
+
+def releases_fingerprint(data_dir: Path) -> str:
+    """SHA-256 of the release manifests in `data_dir/versions/` (names and bytes): what, besides the data
+    files and the code, decides the data version."""
+    from geo.versions import VERSIONS_FOLDER
+
+    digest = hashlib.sha256()
+    folder = Path(data_dir) / VERSIONS_FOLDER
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        digest.update(path.name.encode() + b"\0")
+        _hash_file(digest, path)
+    return digest.hexdigest()[:16]
+
+
+def data_version_cached(data_dir: Path, entry: Entry) -> str:
+    """`geo.citation.data_version(data_dir)` (which reads and hashes every record), remembered with the
+    atlas while the release manifests are unchanged."""
+    from geo.citation import data_version
+
+    try:
+        name = f"version-{releases_fingerprint(data_dir)}"
+    except OSError:
+        return data_version(data_dir)
+    return entry.remembered(name, lambda: data_version(data_dir), lambda value: isinstance(value, str) and bool(value))
 
 
 def load_atlas_cached(data_dir: Path = DATA_DIR, folder: Path | None = None) -> Atlas:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import geopandas as gpd
 
@@ -31,6 +32,7 @@ class Shared:
     citation: str
     filters: Filters | None = None  # how the selection was made: the snapshot opens with them, over all the data
     view: MapView | None = None  # the map view to open at (else fitted to the selection)
+    outlines: dict[str, Any] | None = None  # the snapshot's country outlines when already made (e.g. cached)
 
     def texts(self, retrieved: date | None = None) -> Texts:
         day = (retrieved or date.today()).isoformat()
@@ -61,6 +63,7 @@ def snapshot_file(shared: Shared) -> str:
         filters=shared.filters,
         vocabulary=None if shared.filters is None else build_vocabulary(atlas, year_bounds(atlas.deployments)),
         view=shared.view,
+        outlines=shared.outlines,
     )
 
 

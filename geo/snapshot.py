@@ -20,8 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from geo.cache import load_atlas_cached
-from geo.citation import citation, data_version
+from geo.cache import data_version_cached, open_atlas
+from geo.citation import citation
 from geo.filters import (
     CHOICE_FILTERS,
     Filters,
@@ -37,12 +37,12 @@ from geo.filters import (
 )
 from geo.image_options import FRAMINGS, REGIONS, SIZE_LABELS, SIZES, STYLES, ImageOptions
 from geo.load import Atlas
-from geo.mapdata import assign_colors
+from geo.mapdata import assign_colors, outlines_geojson
 from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import parse_link, permalink
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
-from geo.versions import released_version
+from geo.versions import is_dated_version
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
 DEFAULT_IMAGE_SIZE = "1600x900"
@@ -173,6 +173,10 @@ def print_problems(problems: Sequence[object], allowed: bool) -> None:
         )
 
 
+def _is_dict(value: object) -> bool:
+    return isinstance(value, dict)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -183,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))
     try:
-        atlas = load_atlas_cached(args.data_dir)
+        atlas, cached = open_atlas(args.data_dir)
     except (OSError, ValueError) as error:
         print(f"error: could not load the data in {args.data_dir}: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
@@ -205,10 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--gif/--mp4: no record matches these filters, so there is no timeline to animate")
     colors = assign_colors(atlas.deployments)
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
-    version = data_version(args.data_dir)
-    link = permalink(args.base_url, parsed.filters, version=released_version(args.data_dir))
+    version = data_version_cached(args.data_dir, cached)
+    link = permalink(args.base_url, parsed.filters, version=version if is_dated_version(version) else None)
     cite = citation(sentence, link, version)
-    shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters)
+    outlines = cached.remembered("outlines", lambda: outlines_geojson(atlas.countries), _is_dict) if args.html else None
+    shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters, outlines=outlines)
     try:
         write_outputs(args, shared, timeline_years(parsed.filters, vocabulary.year_bounds))
     except OSError as error:

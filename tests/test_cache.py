@@ -184,3 +184,19 @@ def test_a_remembered_value_is_computed_once_and_recomputed_when_unusable(tmp_pa
     assert entry.remembered("names", compute, lambda v: True) == {"deployments.json": "deployments-1.json"}
     assert entry.remembered("names", compute, lambda v: False) == {"deployments.json": "deployments-2.json"}
     assert len(calls) == 2
+
+
+def test_the_data_version_is_remembered_until_the_data_or_the_releases_change(tmp_path, cache_dir, monkeypatch):
+    from geo import citation
+
+    data = synthetic.write_dataset(tmp_path / "data")
+    expected = citation.data_version(data)
+    _, entry = open_atlas(data, cache_dir)
+    assert cache.data_version_cached(data, entry) == expected
+    calls = []
+    monkeypatch.setattr(citation, "data_version", lambda d: calls.append(d) or "recomputed")
+    _, entry = open_atlas(data, cache_dir)
+    assert cache.data_version_cached(data, entry) == expected and not calls
+    (data / "versions").mkdir()
+    (data / "versions" / "2026.01.01.json").write_text("{}")
+    assert cache.data_version_cached(data, entry) == "recomputed" and len(calls) == 1
