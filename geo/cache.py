@@ -21,6 +21,7 @@ MAX_ENTRIES most recently used entries are kept.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -180,8 +181,11 @@ def write_entry(folder: Path, key: str, atlas: Atlas) -> None:
             "problems": [_problem_json(p) for p in atlas.problems],
         }
         (temporary / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        target = folder / key
+        if target.is_file() or target.is_symlink():  # not an entry: in the way
+            target.unlink()
         try:
-            os.rename(temporary, folder / key)
+            os.rename(temporary, target)
         except OSError:  # another process wrote the same entry meanwhile: theirs is as good
             shutil.rmtree(temporary, ignore_errors=True)
     except BaseException:
@@ -267,11 +271,13 @@ def open_atlas(data_dir: Path = DATA_DIR, folder: Path | None = None) -> tuple[A
     if entry.is_dir():
         try:
             atlas = read_entry(entry, key)
-            os.utime(entry)  # most recently used: kept by prune
-            return atlas, Entry(entry)
         except Exception as error:  # whatever is wrong with an entry, the data is loaded afresh
             log.info("ignoring the unreadable cache entry %s: %s", entry, error)
             shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):  # a read-only cache is still used
+                os.utime(entry)  # most recently used: kept by prune
+            return atlas, Entry(entry)
     atlas = load_atlas(data_dir)
     try:
         write_entry(folder, key, atlas)

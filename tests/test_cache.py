@@ -140,8 +140,20 @@ def test_a_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, cache_dir, damag
     _, entry = open_atlas(data, cache_dir)
     damage(entry.path)
     assert_same_atlas(load_atlas_cached(data, cache_dir), load_atlas(data))
-    if entry.path.is_dir():  # rebuilt: the next start reads it
-        assert_same_atlas(cache.read_entry(entry.path, cache_key(data)), load_atlas(data))
+    assert entry.path.is_dir()  # rebuilt: the next start reads it
+    assert_same_atlas(cache.read_entry(entry.path, cache_key(data)), load_atlas(data))
+
+
+def test_a_read_only_cache_is_still_read(tmp_path, cache_dir, monkeypatch):
+    data = synthetic.write_dataset(tmp_path / "data")
+    expected = load_atlas_cached(data, cache_dir)
+
+    def read_only(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(cache.os, "utime", read_only)
+    monkeypatch.setattr(cache, "load_atlas", lambda _: pytest.fail("the data was read again"))
+    assert_same_atlas(load_atlas_cached(data, cache_dir), expected)
 
 
 def test_a_cache_that_cannot_be_written_only_means_loading_afresh(tmp_path):
