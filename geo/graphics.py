@@ -22,6 +22,7 @@ from typing import Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from matplotlib import patheffects, rc_context
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -185,7 +186,8 @@ def _figure(page: Layout) -> Figure:
 def _polygon_path(polygon: BaseGeometry) -> MplPath:
     """One polygon (with its holes) as a matplotlib path."""
     rings = [polygon.exterior, *polygon.interiors]
-    return MplPath.make_compound_path(*(MplPath(list(ring.coords), closed=True) for ring in rings))
+    # The ring's coordinates as one array (not a list of tuples): the same vertices, built in C.
+    return MplPath.make_compound_path(*(MplPath(shapely.get_coordinates(ring), closed=True) for ring in rings))
 
 
 def _geometry_paths(geometry: BaseGeometry | None) -> list[MplPath]:
