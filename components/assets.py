@@ -30,6 +30,7 @@ PLACES_NAME = "places.json"  # country and city names for the map without tiles
 VERSIONED = re.compile(r"^(countries|deployments|details|places)-[0-9a-f]{12}(-[0-9]+)?\.json$")
 CHUNK = "{chunk}"  # in the details URL: the browser puts the chunk number here
 STALE_AFTER_SECONDS = 7 * 24 * 3600
+DATA_ASSETS = {OUTLINES_NAME, "deployments.json", "details.json", PLACES_NAME}  # the content-hashed files
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -117,9 +118,78 @@ def _publish_details(folder: Path, chunks: list[list[list]]) -> tuple[str, list[
     return f"details-{digest}-{CHUNK}.json", names
 
 
+def _files_of(name: str, folder: Path) -> list[Path]:
+    """The files behind one published name: itself, or every chunk of a {chunk} name (numbered from 0)."""
+    if CHUNK not in name:
+        return [folder / name]
+    chunks = sorted(folder.glob(name.replace(CHUNK, "*")), key=lambda p: int(p.stem.rsplit("-", 1)[-1]))
+    numbered = [p for p in chunks if p.stem.rsplit("-", 1)[-1].isdigit()]
+    return numbered if [int(p.stem.rsplit("-", 1)[-1]) for p in numbered] == list(range(len(numbered))) else []
+
+
 def data_url(text: str) -> str:
     """JSON as a data: URL, which the map fetches like any other (nothing is written or served)."""
     return "data:application/json;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def publish_static_files(static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """Copy the scripts, styles and Leaflet's images into `static_dir`; return script/style name -> URL."""
+    folder = static_dir / "atlas"
+    for name, source in {**web.SCRIPTS, **web.STYLES}.items():
+        _copy_if_changed(source, folder / name)
+    for image in web.LEAFLET_IMAGES_DIR.iterdir():
+        _copy_if_changed(image, folder / "images" / image.name)
+    return {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
+
+
+def _publish_basemap_files(countries: gpd.GeoDataFrame, folder: Path) -> dict[str, str]:
+    return {
+        OUTLINES_NAME: _publish_versioned(
+            folder, "countries", json.dumps(outlines_geojson(countries), separators=(",", ":"))
+        ),
+        PLACES_NAME: _publish_versioned(
+            folder, "places", json.dumps(place_labels(countries), ensure_ascii=False, separators=(",", ":"))
+        ),
+    }
+
+
+def publish_data_files(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """Write the data files (see publish_assets) under content-hashed names; return asset name -> file name
+    (the details' name has {chunk} for the chunk number)."""
+    folder = static_dir / "atlas"
+    markers, details = split_payload(payload)
+    details_name, details_files = _publish_details(folder, details)
+    names = {
+        **_publish_basemap_files(countries, folder),
+        "deployments.json": _publish_versioned(folder, "deployments", json.dumps(markers, separators=(",", ":"))),
+        "details.json": details_name,
+    }
+    remove_stale_versions(folder, {*names.values(), *details_files})
+    return names
+
+
+def data_files_published(names: object, static_dir: Path = STATIC_DIR) -> bool:
+    """True when `names` (as publish_data_files returned them, e.g. remembered from an earlier start) are
+    all still in `static_dir`; each is then marked as in use again, as publishing it would."""
+    if not isinstance(names, dict) or set(names) != DATA_ASSETS:
+        return False
+    folder = static_dir / "atlas"
+    groups = [_files_of(str(name), folder) for name in names.values()]
+    paths = [p for group in groups for p in group]
+    if not all(groups) or not all(VERSIONED.match(p.name) and p.is_file() for p in paths):
+        return False
+    try:
+        for path in paths:
+            os.utime(path)
+    except OSError:
+        return False
+    remove_stale_versions(folder, {p.name for p in paths})
+    return True
+
+
+def asset_urls(static_urls: dict[str, str], data_names: dict[str, str]) -> dict[str, str]:
+    """Asset name -> URL as seen from the map's iframe, for the static files and the data files."""
+    return {**static_urls, **{key: f"{STATIC_URL}/atlas/{name}" for key, name in data_names.items()}}
 
 
 def publish_assets(
@@ -134,34 +204,12 @@ def publish_assets(
     which rows to show. The payload is split in two: what the markers need comes first, the descriptions
     and sources (for popups) in chunks of rows, each fetched when a popup first needs it (its URL has
     {chunk} for the chunk number). The place names (geo/places.py) are published the same way."""
-    folder = static_dir / "atlas"
-    for name, source in {**web.SCRIPTS, **web.STYLES}.items():
-        _copy_if_changed(source, folder / name)
-    for image in web.LEAFLET_IMAGES_DIR.iterdir():
-        _copy_if_changed(image, folder / "images" / image.name)
-    names = {
-        OUTLINES_NAME: _publish_versioned(
-            folder, "countries", json.dumps(outlines_geojson(countries), separators=(",", ":"))
-        ),
-        PLACES_NAME: _publish_versioned(
-            folder, "places", json.dumps(place_labels(countries), ensure_ascii=False, separators=(",", ":"))
-        ),
+    static_urls = publish_static_files(static_dir)
+    if not private:
+        return asset_urls(static_urls, publish_data_files(countries, payload, static_dir))
+    markers, details = split_payload(payload, chunk_rows=max(len(payload["rows"]), 1))
+    private_urls = {
+        "deployments.json": data_url(json.dumps(markers, separators=(",", ":"))),
+        "details.json": data_url(json.dumps(details[0], separators=(",", ":"))),
     }
-    if private:
-        markers, details = split_payload(payload, chunk_rows=max(len(payload["rows"]), 1))
-        private_urls = {
-            "deployments.json": data_url(json.dumps(markers, separators=(",", ":"))),
-            "details.json": data_url(json.dumps(details[0], separators=(",", ":"))),
-        }
-    else:  # the clean-up keeps only what the shared atlas publishes
-        markers, details = split_payload(payload)
-        details_name, details_files = _publish_details(folder, details)
-        names["deployments.json"] = _publish_versioned(
-            folder, "deployments", json.dumps(markers, separators=(",", ":"))
-        )
-        names["details.json"] = details_name
-        remove_stale_versions(folder, {*names.values(), *details_files})
-        private_urls = {}
-    urls = {name: f"{STATIC_URL}/atlas/{name}" for name in [*web.SCRIPTS, *web.STYLES]}
-    urls |= {key: f"{STATIC_URL}/atlas/{name}" for key, name in names.items()}
-    return urls | private_urls
+    return asset_urls(static_urls, _publish_basemap_files(countries, static_dir / "atlas")) | private_urls

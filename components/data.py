@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import NamedTuple
 
 import streamlit as st
 
-from components.assets import keep_fresh, publish_assets
+from components import assets
+from components.assets import (
+    asset_urls,
+    data_files_published,
+    keep_fresh,
+    publish_assets,
+    publish_data_files,
+    publish_static_files,
+)
+from geo.cache import open_atlas
 from geo.filters import Vocabulary, build_vocabulary, year_bounds
 from geo.html import markdown_code
-from geo.load import Atlas, load_atlas
+from geo.load import Atlas
 from geo.mapdata import assign_colors, map_payload
+from geo.places import CITIES_FILE
 from geo.validate import DATA_DIR
 
 DATA_DIR_ENV = "ATLAS_DATA_DIR"
@@ -56,9 +67,36 @@ def loaded_from(atlas: Atlas, private: bool = False) -> Loaded:
     return Loaded(atlas, colors, publish_assets(atlas.countries, payload, private=private), vocabulary)
 
 
+def _assets_version() -> str:
+    """Changes when how the map's data files are written changes (beyond the atlas and geo/, which the
+    atlas cache key covers): the publishing code and the city names."""
+    digest = hashlib.sha256()
+    for path in (Path(assets.__file__), CITIES_FILE):
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
+    return digest.hexdigest()[:12]
+
+
+def prepare(folder: Path, static_dir: Path = assets.STATIC_DIR) -> Loaded:
+    """Load the atlas (from the on-disk cache when it holds this data, see geo/cache.py) and publish its map
+    assets. The data files' names are remembered with the cached atlas, so a restart with unchanged data
+    neither rebuilds nor re-serialises them while they are still in `static_dir`."""
+    atlas, entry = open_atlas(folder)
+    colors = assign_colors(atlas.deployments)
+    vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
+
+    def publish() -> dict[str, str]:
+        payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
+        return publish_data_files(atlas.countries, payload, static_dir)
+
+    names = entry.remembered(
+        f"assets-{_assets_version()}", publish, lambda names: data_files_published(names, static_dir)
+    )
+    return Loaded(atlas, colors, asset_urls(publish_static_files(static_dir), names), vocabulary)
+
+
 @st.cache_resource(show_spinner="Loading deployments…")
 def _cached_atlas(folder: str, version: tuple) -> Loaded:
-    return loaded_from(load_atlas(Path(folder)))
+    return prepare(Path(folder))
 
 
 def own_data() -> OwnData | None:

@@ -19,8 +19,8 @@ from components.data import own_data
 from geo.citation import PROJECT_NAME, citation, data_version
 from geo.export import XLSX_MIME, csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.filters import Filters
-from geo.graphics import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS, SIZES, STYLES, ImageOptions
 from geo.html import markdown_code
+from geo.image_options import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS, SIZES, STYLES, ImageOptions
 from geo.load import Atlas
 from geo.outputs import Shared, animation_file, image_file, snapshot_file
 from geo.permalink import MapView

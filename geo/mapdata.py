@@ -76,27 +76,43 @@ ROW_COLUMNS = (
 MARKER_COLUMNS = 9
 
 
-def _row(rec: Any, vendor_index: Mapping[str, int]) -> list[Any]:
+# The record fields a payload row is made of (its lat and lon come from the geometry).
+ROW_FIELDS: tuple[str, ...] = (
+    *("id", "name", "vendors", "year_start", "year_end", "confidence", "kind", "place", "country"),
+    *("operator", "status", "sectors", "cameras", "description", "precision", "sources"),
+)
+
+
+def _row(rec: Mapping[str, Any], lat: float, lon: float, vendor_index: Mapping[str, int]) -> list[Any]:
     return [
-        rec.id,
-        round(rec.geometry.y, 5),
-        round(rec.geometry.x, 5),
-        rec.name,
-        [vendor_index[v] for v in rec.vendors],
-        _int_or_none(rec.year_start),
-        _int_or_none(rec.year_end),
-        rec.confidence,
-        rec.kind,
-        rec.place,
-        rec.country,
-        rec.operator,
-        rec.status,
-        list(rec.sectors),
-        _int_or_none(rec.cameras),
-        rec.description,
-        rec.precision,
-        [[s["publisher"], s["title"], s["date"], s["url"], s["quote"]] for s in rec.sources],
+        rec["id"],
+        round(lat, 5),
+        round(lon, 5),
+        rec["name"],
+        [vendor_index[v] for v in rec["vendors"]],
+        _int_or_none(rec["year_start"]),
+        _int_or_none(rec["year_end"]),
+        rec["confidence"],
+        rec["kind"],
+        rec["place"],
+        rec["country"],
+        rec["operator"],
+        rec["status"],
+        list(rec["sectors"]),
+        _int_or_none(rec["cameras"]),
+        rec["description"],
+        rec["precision"],
+        [[s["publisher"], s["title"], s["date"], s["url"], s["quote"]] for s in rec["sources"]],
     ]
+
+
+def _rows(selection: gpd.GeoDataFrame, vendor_index: Mapping[str, int]) -> list[list[Any]]:
+    """Every record as a payload row. Read column by column (`tolist`), which is several times faster than
+    `itertuples` over Arrow-backed string columns."""
+    columns = {name: selection[name].tolist() for name in ROW_FIELDS}
+    records = (dict(zip(ROW_FIELDS, values)) for values in zip(*columns.values()))
+    lats, lons = selection.geometry.y.tolist(), selection.geometry.x.tolist()
+    return [_row(rec, lat, lon, vendor_index) for rec, lat, lon in zip(records, lats, lons)]
 
 
 def map_payload(
@@ -121,7 +137,7 @@ def map_payload(
         },
         "fields": [list(row) for row in schema.DETAIL_ROWS],  # the popup's rows and labels, as the details panel's
         "hasPolicies": bool((selection["kind"] == "policy").any()) if "kind" in selection else False,
-        "rows": [_row(rec, vendor_index) for rec in selection.itertuples(index=False)],
+        "rows": _rows(selection, vendor_index),
     }
 
 

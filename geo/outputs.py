@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import geopandas as gpd
 
 from geo.citation import PROJECT_NAME, citation, credit_line
 from geo.filters import Filters, build_vocabulary, year_bounds
-from geo.graphics import ImageOptions, Texts, render_animation, render_image
+from geo.image_options import ImageOptions, Texts
 from geo.load import Atlas
 from geo.permalink import MapView
 from geo.publishing import is_local
@@ -31,6 +32,7 @@ class Shared:
     citation: str
     filters: Filters | None = None  # how the selection was made: the snapshot opens with them, over all the data
     view: MapView | None = None  # the map view to open at (else fitted to the selection)
+    outlines: dict[str, Any] | None = None  # the snapshot's country outlines when already made (e.g. cached)
 
     def texts(self, retrieved: date | None = None) -> Texts:
         day = (retrieved or date.today()).isoformat()
@@ -61,11 +63,14 @@ def snapshot_file(shared: Shared) -> str:
         filters=shared.filters,
         vocabulary=None if shared.filters is None else build_vocabulary(atlas, year_bounds(atlas.deployments)),
         view=shared.view,
+        outlines=shared.outlines,
     )
 
 
 def image_file(shared: Shared, options: ImageOptions, fmt: str) -> bytes:
     """A PNG, SVG or PDF of the selection."""
+    from geo.graphics import render_image  # matplotlib: imported only for a picture
+
     atlas = shared.atlas
     return render_image(
         shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), options, fmt
@@ -81,6 +86,8 @@ def timeline_years(filters: Filters, year_bounds: tuple[int, int]) -> tuple[int 
 
 def animation_file(shared: Shared, years: tuple[int | None, int], options: ImageOptions, fmt: str) -> bytes:
     """The GIF or MP4 of the selection's spread, one frame per year."""
+    from geo.graphics import render_animation  # matplotlib: imported only for a picture
+
     atlas = shared.atlas
     return render_animation(
         shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), years, options, fmt

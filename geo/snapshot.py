@@ -20,8 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from geo.citation import citation, data_version
-from geo.export import csv_metadata, to_csv, to_geojson, to_xlsx
+from geo.cache import Entry, data_version_cached, open_atlas
+from geo.citation import citation
 from geo.filters import (
     CHOICE_FILTERS,
     Filters,
@@ -35,14 +35,14 @@ from geo.filters import (
     selection_sentence,
     year_bounds,
 )
-from geo.graphics import FRAMINGS, REGIONS, SIZE_LABELS, SIZES, STYLES, ImageOptions
-from geo.load import Atlas, load_atlas
-from geo.mapdata import assign_colors
+from geo.image_options import FRAMINGS, REGIONS, SIZE_LABELS, SIZES, STYLES, ImageOptions
+from geo.load import Atlas
+from geo.mapdata import assign_colors, outlines_geojson
 from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import parse_link, permalink
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
-from geo.versions import released_version
+from geo.versions import is_dated_version
 
 DEFAULT_BASE_URL = "http://localhost:8501/"
 DEFAULT_IMAGE_SIZE = "1600x900"
@@ -135,6 +135,8 @@ def image_options(args: argparse.Namespace, animation: bool = False) -> ImageOpt
 
 def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | None, int]) -> None:
     """Write each output the arguments ask for (the CSV with its metadata file next to it)."""
+    from geo.export import csv_metadata, to_csv, to_geojson, to_xlsx  # openpyxl is imported only for --xlsx
+
     if args.html:
         args.html.write_text(snapshot_file(shared), encoding="utf-8")
     for fmt in ("png", "svg", "pdf"):
@@ -186,6 +188,10 @@ def own_data_atlas(args: argparse.Namespace) -> Atlas:
     return load_import(args.data, args.mapping, args.preset, args.data_dir)
 
 
+def _is_dict(value: object) -> bool:
+    return isinstance(value, dict)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -198,7 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         parser.error("no such folder for the output: " + ", ".join(missing))
     try:
-        atlas = load_atlas(args.data_dir) if args.data is None else own_data_atlas(args)
+        if args.data is None:
+            atlas, cached = open_atlas(args.data_dir)
+        else:  # one's own file is read afresh, never cached on disk
+            atlas, cached = own_data_atlas(args), Entry(None)
     except (OSError, ValueError) as error:
         print(f"error: could not load the data in {args.data or args.data_dir}: {error}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
@@ -220,12 +229,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--gif/--mp4: no record matches these filters, so there is no timeline to animate")
     colors = assign_colors(atlas.deployments)
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
-    version = data_version(args.data_dir)
-    link = permalink(args.base_url, parsed.filters, version=released_version(args.data_dir))
+    version = data_version_cached(args.data_dir, cached)
+    link = permalink(args.base_url, parsed.filters, version=version if is_dated_version(version) else None)
     if args.data:  # one's own file: no released version, and no link could reopen it
         version, link = f"own data: {args.data.name}", ""
     cite = citation(sentence, link, version)
-    shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters)
+    outlines = cached.remembered("outlines", lambda: outlines_geojson(atlas.countries), _is_dict) if args.html else None
+    shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters, outlines=outlines)
     try:
         write_outputs(args, shared, timeline_years(parsed.filters, vocabulary.year_bounds))
     except OSError as error:

@@ -8,7 +8,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from geo.load import Atlas, load_atlas
+from geo.cache import load_atlas_cached
+from geo.load import Atlas
 from geo.mapdata import PLACEHOLDER_VENDORS
 from geo.validate import DATA_DIR
 
@@ -36,7 +37,7 @@ def dataset_figures(atlas: Atlas) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    figures = dataset_figures(load_atlas(Path(args[0]) if args else DATA_DIR))
+    figures = dataset_figures(load_atlas_cached(Path(args[0]) if args else DATA_DIR))
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         print(f"{key.ljust(width)}  {value}")

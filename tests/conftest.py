@@ -1,4 +1,8 @@
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -6,6 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+
+# The tests (and the app servers they start) cache loaded atlases in a folder of their own, removed at the end.
+if not os.environ.get("ATLAS_CACHE_DIR"):
+    os.environ["ATLAS_CACHE_DIR"] = tempfile.mkdtemp(prefix="atlas-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ATLAS_CACHE_DIR"], True)
 
 import synthetic  # noqa: E402
 

@@ -43,3 +43,27 @@ def test_only_data_files_no_instance_has_used_for_a_week_are_removed(tmp_path):
     os.utime(other, (week_ago, week_ago))
     assert remove_stale_versions(folder, keep=set()) == [old.name]
     assert recent.exists() and other.exists() and not old.exists()
+
+
+def test_a_restart_with_unchanged_data_reuses_the_published_files_without_rebuilding_them(tmp_path, monkeypatch):
+    from components import data as page_data
+
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    folder, static = synthetic.write_dataset(tmp_path / "data"), tmp_path / "static"
+    first = page_data.prepare(folder, static)
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the map payload was built again")
+
+    monkeypatch.setattr(page_data, "map_payload", no_rebuild)
+    assert page_data.prepare(folder, static).asset_urls == first.asset_urls
+    # Once a data file is gone from static/ (e.g. a fresh checkout), the files are built and published again.
+    (static / "atlas" / first.asset_urls["details.json"].rsplit("/", 1)[-1].replace("{chunk}", "0")).unlink()
+    monkeypatch.undo()
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    again = page_data.prepare(folder, static)
+    assert again.asset_urls == first.asset_urls
+    assert all(
+        (static / "atlas" / again.asset_urls[k].rsplit("/", 1)[-1].replace("{chunk}", "0")).is_file()
+        for k in ("details.json", "deployments.json")
+    )

@@ -16,6 +16,8 @@ from geo import importer, snapshot
 from geo.export import to_features, to_geojson
 from geo.importer import ColumnMapping, SourceColumns, guess_mapping, mapping_from_json, open_import
 from geo.load import load_atlas
+from geo.mapdata import ROW_COLUMNS
+from geo.snapshot_html import embedded_data
 from geo.validate import DATA_DIR, CountryIndex
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -298,7 +300,8 @@ def test_the_cli_writes_the_outputs_of_ones_own_file(data_dir, tmp_path, capsys)
     cite = capsys.readouterr().out
     assert "(data version own data: mine.csv)" in cite and "http" not in cite  # no link could reopen the file
     assert "aa-1,deployment,Station faces" in out_csv.read_text(encoding="utf-8-sig")
-    assert "Station faces" in out_html.read_text(encoding="utf-8")
+    page = embedded_data(out_html.read_text(encoding="utf-8"))["data"]
+    assert "Station faces" in [row[ROW_COLUMNS.index("name")] for row in page["rows"]]
 
 
 def test_the_cli_refuses_a_file_with_invalid_rows_unless_allowed(data_dir, tmp_path, capsys):

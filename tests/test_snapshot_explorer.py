@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +19,7 @@ from geo.load import load_atlas
 from geo.mapdata import assign_colors, map_payload
 from geo.permalink import MapView
 from geo.search import SPELLING_VARIANTS, fold
+from geo.snapshot_html import embedded_data
 from geo.web import WEB_DIR
 
 NODE = shutil.which("node")
@@ -99,7 +99,7 @@ def test_the_snapshot_opens_with_the_filters_and_view_it_was_given(explorer_atla
         filters=filters,
         view=MapView(10.5, 30.25, 6),
     )
-    data = json.loads(re.search(r"var data = (\{.*?\});\n", page).group(1))
+    data = embedded_data(page)["data"]
     assert data["explorer"]["values"]["vendors"] == ["bolt"] and data["explorer"]["values"]["years"] == [2018, None]
     assert 'var view = {"lat":10.5,"lng":30.25,"zoom":6};' in page
     assert [f["label"] for f in data["explorer"]["filters"] if f["type"] != "years"][:4] == [
@@ -114,7 +114,7 @@ def test_the_snapshot_opens_with_the_filters_and_view_it_was_given(explorer_atla
 def test_the_cli_snapshot_holds_every_record_and_opens_with_the_filters_asked_for(tmp_path, data_dir, capsys):
     out = tmp_path / "map.html"
     assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "bolt", "--html", str(out)]) == 0
-    data = json.loads(re.search(r"var data = (\{.*?\});\n", out.read_text()).group(1))
+    data = embedded_data(out.read_text())["data"]
     assert len(data["rows"]) == len(load_atlas(data_dir).deployments)
     assert data["explorer"]["values"]["vendors"] == ["bolt"]
     assert "Showing 2 of 5 deployments: vendor Bolt" in capsys.readouterr().out

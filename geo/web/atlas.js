@@ -579,12 +579,31 @@
     return pad;
   }
 
-  function fitToRows(Lf, map, rows, keepView) {
+  // Until Leaflet's stylesheet applies, the controls sit one under the other outside the map and cannot be
+  // measured (the records can arrive first): the fit then waits for it.
+  function controlsLaidOut(map) {
+    var corner = map.getContainer().querySelector(".leaflet-top");
+    return !corner || !root.getComputedStyle || root.getComputedStyle(corner).position === "absolute";
+  }
+
+  function fitToRows(Lf, map, rows, keepView, unmeasured) {
     watchReaderMoves(Lf, map);
     if (keepView) { map.atlasReaderMoved = true; }
     map.atlasFitRows = rows;
     var size = map.getSize();
     if (map.atlasReaderMoved || !rows.length || size.x < 100 || size.y < 100) { return false; }
+    if (!unmeasured && !controlsLaidOut(map)) {
+      if (!map.atlasFitWaiting) {  // look again every 50 ms, for at most 10 s
+        map.atlasFitWaiting = true;
+        var tries = 0, retry = function () {
+          if (!controlsLaidOut(map) && ++tries < 200) { setTimeout(retry, 50); return; }
+          map.atlasFitWaiting = false;
+          fitToRows(Lf, map, map.atlasFitRows, false, true);
+        };
+        setTimeout(retry, 50);
+      }
+      return false;
+    }
     var bounds = Lf.latLngBounds(rows.map(function (r) { return [r[COL.lat], r[COL.lon]]; }));
     var pad = controlPadding(map);
     map.atlasFitting = true;
