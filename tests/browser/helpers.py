@@ -18,16 +18,15 @@ def open_app(page: Page, url: str) -> Frame:
     return map_frame(page)
 
 
+# Deployments the map draws: markers on screen plus the members of every cluster bubble.
+DRAWN_JS = """() => document.querySelectorAll('.leaflet-marker-pane .atlas-m').length +
+    [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span[aria-hidden]')]
+        .reduce((n, el) => n + parseInt(el.textContent, 10), 0)"""
+
+
 def drawn_count(frame: Frame) -> int:
     """Deployments the map draws: markers on screen plus the members of every cluster bubble."""
-    return frame.evaluate(
-        """() => {
-            const singles = document.querySelectorAll('.leaflet-marker-pane .atlas-m').length;
-            const clustered = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster span[aria-hidden]')]
-                .reduce((n, el) => n + parseInt(el.textContent, 10), 0);
-            return singles + clustered;
-        }"""
-    )
+    return frame.evaluate(DRAWN_JS)
 
 
 def marker_at(frame: Frame | Page, lat: float, lon: float, zoom: int) -> Locator:
