@@ -487,14 +487,25 @@
       map.on("overlayremove", chosen(false));
       root.atlasShadingHooked = true;
     }
-    var layer = countryLayer(Lf, geojson, counts, names);
-    group.addLayer(layer);
-    root.atlasShading = layer;
     root.atlasShadingBins = countBins(maxCount(counts));
     root.atlasShadingTitle = layerName;
-    if (!root.atlasShadingOn) { setTimeout(function () { map.removeLayer(group); }, 0); }
+    // The country outlines are drawn only while the shading is on: built now, or when the reader turns it on.
+    var build = function () {
+      if (!group.atlasShadingLayer) {
+        group.atlasShadingLayer = countryLayer(Lf, geojson, counts, names);
+        group.addLayer(group.atlasShadingLayer);
+      }
+      root.atlasShading = group.atlasShadingLayer;
+    };
+    root.atlasShading = null;
+    if (root.atlasShadingOn) {
+      build();
+    } else {
+      group.on("add", build);
+      setTimeout(function () { map.removeLayer(group); }, 0);
+    }
     updateShadingLegend(Lf, map);
-    return layer;
+    return group;
   }
 
   function updateShadingLegend(Lf, map) {
