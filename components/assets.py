@@ -92,6 +92,8 @@ def keep_fresh(asset_urls: dict[str, str], static_dir: Path = STATIC_DIR, every_
     now = time.time()
     folder = static_dir / "atlas"
     for url in asset_urls.values():
+        if not url.startswith(STATIC_URL):  # one's own data travels as data: URLs, not files
+            continue
         pattern = url.rsplit("/", 1)[-1].replace(CHUNK, "*")
         for path in folder.glob(pattern) if "*" in pattern else [folder / pattern]:
             if not VERSIONED.match(path.name):
@@ -122,8 +124,8 @@ def _files_of(name: str, folder: Path) -> list[Path]:
     """The files behind one published name: itself, or every chunk of a {chunk} name (numbered from 0)."""
     if CHUNK not in name:
         return [folder / name]
-    chunks = sorted(folder.glob(name.replace(CHUNK, "*")), key=lambda p: int(p.stem.rsplit("-", 1)[-1]))
-    numbered = [p for p in chunks if p.stem.rsplit("-", 1)[-1].isdigit()]
+    chunks = [p for p in folder.glob(name.replace(CHUNK, "*")) if p.stem.rsplit("-", 1)[-1].isdigit()]
+    numbered = sorted(chunks, key=lambda p: int(p.stem.rsplit("-", 1)[-1]))
     return numbered if [int(p.stem.rsplit("-", 1)[-1]) for p in numbered] == list(range(len(numbered))) else []
 
 

@@ -270,7 +270,7 @@ def decode(raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
+        return raw.decode("utf-16", errors="replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -315,13 +315,12 @@ def _atlas_csv_features(text: str, header: list[str]) -> list[dict[str, Any]] | 
 def read_xlsx_table(raw: bytes, file: str) -> tuple[Table | None, list[Problem]]:
     from openpyxl import load_workbook
 
-    try:
+    try:  # read-only workbooks read their sheets lazily: a damaged sheet fails while its rows are read
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        lines = [list(line) for line in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
     except Exception as error:  # openpyxl raises many kinds of error for a file that is not a workbook
         return None, [_problem(file, f"is not a readable Excel workbook ({type(error).__name__}); expected .xlsx")]
-    sheet = book.worksheets[0]
-    lines = [list(line) for line in sheet.iter_rows(values_only=True)]
-    book.close()
     lines = [line for line in lines if any(text_of(cell) for cell in line)]
     if not lines:
         return None, [_problem(file, "has an empty first sheet; expected a header row and one row per deployment")]

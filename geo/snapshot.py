@@ -229,10 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--gif/--mp4: no record matches these filters, so there is no timeline to animate")
     colors = assign_colors(atlas.deployments)
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
-    version = data_version_cached(args.data_dir, cached)
-    link = permalink(args.base_url, parsed.filters, version=version if is_dated_version(version) else None)
     if args.data:  # one's own file: no released version, and no link could reopen it
         version, link = f"own data: {args.data.name}", ""
+    else:
+        version = data_version_cached(args.data_dir, cached)
+        link = permalink(args.base_url, parsed.filters, version=version if is_dated_version(version) else None)
     cite = citation(sentence, link, version)
     outlines = cached.remembered("outlines", lambda: outlines_geojson(atlas.countries), _is_dict) if args.html else None
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters, outlines=outlines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -394,3 +395,19 @@ def test_the_cli_reads_the_eff_preset(tmp_path, capsys):
     assert "warning: 2 problem(s)" in capsys.readouterr().err
     text = out.read_text(encoding="utf-8-sig")
     assert "aos900001" in text and "aos900002" in text and "aos900003" not in text
+
+
+def test_a_damaged_workbook_or_utf16_file_gets_a_problem_not_a_crash(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["name", "latitude", "longitude"])
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good.read_bytes())) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, b"<worksheet><sheetData><row>" if item.filename.endswith("sheet1.xml") else data)
+    table, problems = importer.read_table(broken.getvalue(), "mine.xlsx")
+    assert table is None and "is not a readable Excel workbook" in problems[0].message
+    table, problems = importer.read_table(codecs.BOM_UTF16_LE + "name,latitude\n".encode("utf-16-le") + b"x", "odd.csv")
+    assert problems or table is not None  # read (with a replacement character), never an exception

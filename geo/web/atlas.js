@@ -136,17 +136,7 @@
   }
 
   // A cluster bubble in the vendors' colours: a ring split in proportion to its members' colours around the
-  // count, plus words for screen readers ("cluster of 14 deployments"). `shares` as clusterShares gives them.
-  function clusterShares(colors) {
-    var counts = {}, order = [];
-    colors.forEach(function (c) {
-      c = c || POLICY_COLOR;
-      if (!counts[c]) { counts[c] = 0; order.push(c); }
-      counts[c] += 1;
-    });
-    return sortShares(counts, order);
-  }
-
+  // count, plus words for screen readers ("cluster of 14 deployments"). `shares`: sortShares of its colours.
   function sortShares(counts, order) {
     order.sort(function (a, b) { return counts[b] - counts[a] || (a < b ? -1 : 1); });
     return order.map(function (c) { return {color: c, count: counts[c]}; });
@@ -189,6 +179,10 @@
     return data._xy;
   }
 
+  // Grid cells per unit of Mercator x/y at `zoom`, and the cell of row i (one number: column * 1e8 + row).
+  function gridScale(zoom, radius) { return 256 * Math.pow(2, zoom) / (radius || CLUSTER_RADIUS); }
+  function cellOf(xy, i, scale) { return Math.floor(xy.x[i] * scale) * 1e8 + Math.floor(xy.y[i] * scale); }
+
   function rowColors(data) {
     if (!data._colors) { data._colors = data.rows.map(function (row) { return color(row, data); }); }
     return data._colors;
@@ -197,10 +191,10 @@
   // The groups of `indices` (row numbers) at `zoom`: {n, lat, lon (mean), first (a member), cell, bounds,
   // colors (colour -> members)}. Members of one group share a grid cell of `radius` pixels at that zoom.
   function clusterRows(data, indices, zoom, radius) {
-    var xy = projected(data), colors = rowColors(data), scale = 256 * Math.pow(2, zoom) / (radius || CLUSTER_RADIUS);
+    var xy = projected(data), colors = rowColors(data), scale = gridScale(zoom, radius);
     var cells = new Map(), groups = [];
     for (var k = 0; k < indices.length; k++) {
-      var i = indices[k], cell = Math.floor(xy.x[i] * scale) * 1e8 + Math.floor(xy.y[i] * scale), g = cells.get(cell);
+      var i = indices[k], cell = cellOf(xy, i, scale), g = cells.get(cell);
       var row = data.rows[i], lat = row[COL.lat], lon = row[COL.lon], c = colors[i];
       if (!g) {
         g = {n: 0, lat: 0, lon: 0, first: i, cell: cell, south: lat, north: lat, west: lon, east: lon, colors: {}, order: []};
@@ -218,8 +212,8 @@
   }
 
   function groupMembers(data, indices, group, zoom, radius) {
-    var xy = projected(data), scale = 256 * Math.pow(2, zoom) / (radius || CLUSTER_RADIUS);
-    return indices.filter(function (i) { return Math.floor(xy.x[i] * scale) * 1e8 + Math.floor(xy.y[i] * scale) === group.cell; });
+    var xy = projected(data), scale = gridScale(zoom, radius);
+    return indices.filter(function (i) { return cellOf(xy, i, scale) === group.cell; });
   }
 
   // Spread co-located records (or a cluster at the last zoom) around their centre, `step` pixels apart.
@@ -724,7 +718,7 @@
     return map.atlasOfflineLabels;
   }
 
-  root.Atlas = {esc: esc, COL: COL, clusterIcon: clusterIcon, clusterShares: clusterShares, ringGradient: ringGradient, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
+  root.Atlas = {esc: esc, COL: COL, clusterIcon: clusterIcon, sortShares: sortShares, ringGradient: ringGradient, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
                 countryLayer: countryLayer, countBins: countBins, binOf: binOf, shadingLegendHtml: shadingLegendHtml,
                 showShading: showShading, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years, fitToRows: fitToRows, controlPadding: controlPadding};

@@ -69,7 +69,7 @@ test("a cluster bubble shows its count and tells screen readers what it is", () 
 
 test("a cluster's ring shows its members' vendor colours in proportion, largest share first", () => {
   const fakeLeaflet = {divIcon: (options) => options, point: (x, y) => [x, y]};
-  const shares = Atlas.clusterShares(["#E69F00", "#0072B2", "#0072B2", "#0072B2"]);
+  const shares = Atlas.sortShares({"#E69F00": 1, "#0072B2": 3}, ["#E69F00", "#0072B2"]);
   assert.deepEqual(shares, [{color: "#0072B2", count: 3}, {color: "#E69F00", count: 1}]);
   const icon = Atlas.clusterIcon(fakeLeaflet, 4, shares);
   assert.ok(icon.html.includes("conic-gradient(#0072B2 0.0deg 270.0deg, #E69F00 270.0deg 360.0deg)"), icon.html);
