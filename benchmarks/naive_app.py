@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.peer_filter import vendor_filtered  # noqa: E402
 from geo import web  # noqa: E402
-from geo.filters import Filters, apply_filters, vendor_counts  # noqa: E402
 from geo.load import load_atlas  # noqa: E402
 from geo.validate import DATA_DIR  # noqa: E402
 
@@ -109,17 +109,7 @@ st.set_page_config(page_title="Naive folium map (benchmark)", layout="wide")
 st.title("Naive folium map")
 
 atlas, urls = _load(os.environ.get("ATLAS_DATA_DIR") or str(DATA_DIR))
-names = atlas.vendor_names
-counts = vendor_counts(atlas.deployments, Filters())
-options = sorted(
-    (v for v in atlas.vendors["id"] if counts.get(v, 0)), key=lambda v: (-counts.get(v, 0), names.get(v, v))
-)
-with st.sidebar:
-    chosen = st.multiselect(
-        "Vendor", options, key="f_vendors", format_func=lambda v: f"{names.get(v, v)} ({counts.get(v, 0)})"
-    )
-selection = apply_filters(atlas.deployments, Filters(vendors=chosen))
-st.markdown(f"**Showing {len(selection)} of {len(atlas.deployments)} deployments**")
+selection, _ = vendor_filtered(atlas)
 
 fmap = folium.Map(location=INITIAL_CENTER, zoom_start=INITIAL_ZOOM, tiles=None, min_zoom=1)
 fmap.default_js = [("jquery", urls["jquery.min.js"]), ("leaflet", urls["leaflet.js"])]

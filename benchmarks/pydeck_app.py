@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.filters import Filters, apply_filters, vendor_counts  # noqa: E402
+from benchmarks.peer_filter import vendor_filtered  # noqa: E402
 from geo.load import load_atlas  # noqa: E402
 from geo.validate import DATA_DIR  # noqa: E402
 
@@ -78,17 +78,7 @@ try:
 except (OSError, ValueError) as error:
     st.error(f"Could not load the data in `{folder}`: {error}")
     st.stop()
-names = atlas.vendor_names
-counts = vendor_counts(atlas.deployments, Filters())
-options = sorted(
-    (v for v in atlas.vendors["id"] if counts.get(v, 0)), key=lambda v: (-counts.get(v, 0), names.get(v, v))
-)
-with st.sidebar:
-    chosen = st.multiselect(
-        "Vendor", options, key="f_vendors", format_func=lambda v: f"{names.get(v, v)} ({counts.get(v, 0)})"
-    )
-selection = apply_filters(atlas.deployments, Filters(vendors=chosen))
-st.markdown(f"**Showing {len(selection)} of {len(atlas.deployments)} deployments**")
+selection, options = vendor_filtered(atlas)
 
 layer = pydeck.Layer(
     "ScatterplotLayer",

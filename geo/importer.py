@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from geo import schema
-from geo.load import Atlas, DataError, countries_frame, good_deployments, join_vendors, vendors_frame
+from geo import load, schema
+from geo.load import Atlas, DataError
 from geo.problems import Problem
 from geo.reading import WHOLE_FILE, parse_json, read_csv_rows, read_feature_collection
-from geo.search import fold, search_texts
+from geo.search import fold
 from geo.validate import (
     DATA_DIR,
     CountryIndex,
@@ -794,13 +794,7 @@ def read_base_data(data_dir: Path = DATA_DIR) -> BaseData:
 
 def build_atlas(result: ImportResult, base: BaseData) -> Atlas:
     """The atlas of an import's records that pass validation, built as geo.load.load_atlas builds ours."""
-    vendors = vendors_frame(result.vendor_rows)
-    deployments = good_deployments(result.collection, result.problems)
-    countries = countries_frame(base.country_features)
-    joined = join_vendors(deployments, vendors)
-    country_names = dict(zip(countries["iso_a2"], countries["name"]))
-    joined["search_text"] = search_texts(joined, dict(zip(vendors["id"], vendors["aliases"])), country_names)
-    return Atlas(joined, vendors, countries, result.problems)
+    return load.build_atlas(result.vendor_rows, result.collection, base.country_features, result.problems)
 
 
 def import_table(table: Table, mapping: ColumnMapping, base: BaseData) -> ImportResult:

@@ -180,10 +180,18 @@ def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
     ):
         raise DataError(files.file_problems() or files.problems[:1])
     # A vendor row with a problem is still shown (its problem is listed), so no deployment vanishes with it.
-    vendors = vendors_frame(files.vendor_rows)
-    deployments = good_deployments(files.deployments, files.problems)
-    countries = countries_frame(files.country_features)
+    return build_atlas(files.vendor_rows, files.deployments, files.country_features, files.problems)
+
+
+def build_atlas(
+    vendor_rows: list[dict[str, str]], collection: Any, country_features: list[dict[str, Any]], problems: list[Problem]
+) -> Atlas:
+    """The atlas of checked files: the records of `collection` without problems, joined with the vendors,
+    with their search texts (the atlas's own data and an imported table are built alike)."""
+    vendors = vendors_frame(vendor_rows)
+    deployments = good_deployments(collection, problems)
+    countries = countries_frame(country_features)
     joined = join_vendors(deployments, vendors)
     country_names = dict(zip(countries["iso_a2"], countries["name"]))
     joined["search_text"] = search_texts(joined, dict(zip(vendors["id"], vendors["aliases"])), country_names)
-    return Atlas(joined, vendors, countries, files.problems)
+    return Atlas(joined, vendors, countries, problems)
