@@ -20,6 +20,22 @@ import synthetic  # noqa: E402
 
 from geo.load import load_atlas  # noqa: E402
 
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def app(data_dir, monkeypatch):
+    """The page, run once on the synthetic data (Streamlit's AppTest)."""
+    from streamlit.testing.v1 import AppTest
+
+    from components.data import DATA_DIR_ENV
+
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:

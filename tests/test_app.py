@@ -12,15 +12,6 @@ from components.data import DATA_DIR_ENV
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-@pytest.fixture
-def app(data_dir, monkeypatch):
-    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def open_tab(at, label):
     at.session_state["tab"] = label
     return at.run()

@@ -2,25 +2,12 @@
 
 from pathlib import Path
 
-import pytest
 from page import sentence, shown
-from streamlit.testing.v1 import AppTest
-
-from components.data import DATA_DIR_ENV
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HEADER = "id,name,city,country,lat,lon,vendor,sector,status,year,source_url,publisher,title,date,quote,source_kind"
 GOOD = "aa-own,Own faces,Capital,AA,10.5,10.5,Zed Optics,transport,pilot,2019,https://news.example.org/a,Paper,Story,2019,Seen.,news"
 BAD = GOOD.replace("aa-own", "aa-bad").replace(",2019,https", ",soon,https")
-
-
-@pytest.fixture
-def app(data_dir, monkeypatch):
-    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def upload(at, *rows: str, name: str = "mine.csv"):
