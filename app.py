@@ -17,13 +17,13 @@ upload.render_notice()  # while one's own data is shown (load() then returns it 
 loaded = data.load()
 if loaded is None:
     st.stop()
-atlas, colors, asset_urls, vocabulary = loaded
+atlas, colors, asset_urls, vocabulary, version = loaded
 data.report_problems(atlas)
 bounds = vocabulary.year_bounds
 state = sidebar.session_state()
 
 # The link is applied once per session; from then on the widgets are the truth: widgets -> filters -> URL.
-permalink.apply_link_once(atlas, vocabulary)
+permalink.apply_link_once(atlas, vocabulary, version)
 permalink.show_notices()
 sidebar.ensure_widget_state(state, vocabulary)
 sidebar.advance_playback(state, bounds)
@@ -60,7 +60,7 @@ if clicked:
 open_id = details.open_record_id(atlas, state)
 with details_column:
     details.render_details(atlas, open_id, selection)
-permalink.sync_url(filters, view or state.get(permalink.VIEW_KEY), open_id)
+permalink.sync_url(filters, view or state.get(permalink.VIEW_KEY), open_id, version)
 
 # Only the open tab runs (on_change="rerun"). The light overview comes first, so the map's first paint
 # does not wait for the table's scripts (about 0.4 s at 10,000 deployments, see benchmarks/).
@@ -84,12 +84,23 @@ if share_tab.open:
         include_view = permalink.render_include_view_toggle()
         base_url = public_base_url(st.context.url or "")
         shown_view = view if include_view else None
-        version = permalink.link_version()
-        link = make_permalink(base_url, filters, shown_view, version=version)
-        record_link = make_permalink(base_url, filters, shown_view, open_id, version) if open_id else None
+        released = permalink.link_version(version)
+        link = make_permalink(base_url, filters, shown_view, version=released)
+        record_link = make_permalink(base_url, filters, shown_view, open_id, released) if open_id else None
         years = timeline_years(filters, bounds)
         share.render_share(
-            atlas, selection, colors, sentence, link, data.data_dir(), record_link, open_id, years, filters, shown_view
+            atlas,
+            selection,
+            colors,
+            sentence,
+            link,
+            data.data_dir(),
+            version,
+            record_link,
+            open_id,
+            years,
+            filters,
+            shown_view,
         )
 
 if state.get(sidebar.PLAYING_KEY):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,7 +21,7 @@ from components.assets import (
     publish_data_files,
     publish_static_files,
 )
-from geo.cache import open_atlas
+from geo.cache import cached_entry, data_version_cached, data_version_recalled, open_atlas
 from geo.filters import Vocabulary, build_vocabulary, year_bounds
 from geo.html import markdown_code
 from geo.load import Atlas
@@ -30,6 +33,12 @@ DATA_DIR_ENV = "ATLAS_DATA_DIR"
 MAX_PROBLEMS_SHOWN = 20
 # The session's own data (components/upload.py puts it here): shown instead of the atlas while it is set.
 OWN_DATA_KEY = "own_data"
+# From this size of deployments file on, the atlas is built in a short-lived process (prepare_in_child).
+CHILD_BUILD_MIN_BYTES = 16 * 1024 * 1024
+CHILD_BUILD_TIMEOUT_SECONDS = 1800
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+log = logging.getLogger(__name__)
 
 
 class Loaded(NamedTuple):
@@ -37,6 +46,7 @@ class Loaded(NamedTuple):
     colors: dict[str, str]  # vendor id -> marker colour
     asset_urls: dict[str, str]  # map asset name -> URL it is served at
     vocabulary: Vocabulary  # what the filters offer
+    version: str  # the data version (geo.versions.current_version), "" for one's own data
 
 
 def data_dir() -> Path:
@@ -64,7 +74,7 @@ def loaded_from(atlas: Atlas, private: bool = False) -> Loaded:
     colors = assign_colors(atlas.deployments)
     payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
     vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
-    return Loaded(atlas, colors, publish_assets(atlas.countries, payload, private=private), vocabulary)
+    return Loaded(atlas, colors, publish_assets(atlas.countries, payload, private=private), vocabulary, "")
 
 
 def _assets_version() -> str:
@@ -74,6 +84,49 @@ def _assets_version() -> str:
     for path in (Path(assets.__file__), CITIES_FILE):
         digest.update(path.read_bytes() if path.is_file() else b"missing")
     return digest.hexdigest()[:12]
+
+
+def _assets_entry_name() -> str:
+    return f"assets-{_assets_version()}"
+
+
+def is_prepared(folder: Path, static_dir: Path = assets.STATIC_DIR) -> bool:
+    """Whether the atlas of `folder` is in the cache with its data version, and its map data files are
+    published in `static_dir`."""
+    entry = cached_entry(folder)
+    if entry is None or data_version_recalled(folder, entry) is None:
+        return False
+    return entry.recall(_assets_entry_name(), lambda names: data_files_published(names, static_dir)) is not None
+
+
+def prepare_in_child(folder: Path, static_dir: Path = assets.STATIC_DIR) -> bool:
+    """Build the cache entry and the map's data files of a large dataset in a short-lived process, and say
+    whether it did. Reading, checking and serialising 100,000 records needs about 1 GB for a while, and a
+    long-lived server would keep most of it (Python seldom gives freed memory back), so the server then only
+    reads the finished Parquet and JSON files. A child that fails changes nothing: `prepare` then does the
+    work itself and reports the data's problems as usual."""
+    deployments = Path(folder) / "deployments.geojson"
+    try:
+        large = deployments.stat().st_size >= CHILD_BUILD_MIN_BYTES
+    except OSError:
+        return False
+    if not large or is_prepared(folder, static_dir):
+        return False
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_DIR), os.environ.get("PYTHONPATH")])),
+    }
+    command = [sys.executable, "-m", "components.data", str(folder), str(static_dir)]
+    try:
+        done = subprocess.run(
+            command, env=environment, capture_output=True, text=True, timeout=CHILD_BUILD_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        log.warning("building the atlas in a child process failed (%s); building it here", error)
+        return False
+    if done.returncode != 0:
+        log.warning("building the atlas in a child process exited with %s: %s", done.returncode, done.stderr[-2000:])
+    return done.returncode == 0
 
 
 def prepare(folder: Path, static_dir: Path = assets.STATIC_DIR) -> Loaded:
@@ -88,14 +141,14 @@ def prepare(folder: Path, static_dir: Path = assets.STATIC_DIR) -> Loaded:
         payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
         return publish_data_files(atlas.countries, payload, static_dir)
 
-    names = entry.remembered(
-        f"assets-{_assets_version()}", publish, lambda names: data_files_published(names, static_dir)
-    )
-    return Loaded(atlas, colors, asset_urls(publish_static_files(static_dir), names), vocabulary)
+    names = entry.remembered(_assets_entry_name(), publish, lambda names: data_files_published(names, static_dir))
+    version = data_version_cached(folder, entry)  # reading the whole data file again only when it changed
+    return Loaded(atlas, colors, asset_urls(publish_static_files(static_dir), names), vocabulary, version)
 
 
 @st.cache_resource(show_spinner="Loading deployments…")
 def _cached_atlas(folder: str, version: tuple) -> Loaded:
+    prepare_in_child(Path(folder))
     return prepare(Path(folder))
 
 
@@ -132,3 +185,7 @@ def report_problems(atlas: Atlas) -> None:
             st.text(str(problem))
         if len(atlas.problems) > MAX_PROBLEMS_SHOWN:
             st.text(f"… and {len(atlas.problems) - MAX_PROBLEMS_SHOWN} more (run `python -m geo.validate`).")
+
+
+if __name__ == "__main__":  # prepare_in_child: python -m components.data DATA_FOLDER STATIC_FOLDER
+    prepare(Path(sys.argv[1]), Path(sys.argv[2]))

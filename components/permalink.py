@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.data import data_dir, folder_version
+from components.data import data_dir
 from components.details import SELECTED_KEY
 from components.sidebar import NOTICES_KEY, session_state, state_from_filters
 from geo.filters import Filters, Vocabulary, apply_filters
@@ -20,9 +20,8 @@ from geo.versions import (
     Changes,
     changes_in_selection,
     changes_since,
-    current_version,
+    is_dated_version,
     known_versions,
-    released_version,
 )
 
 APPLIED_KEY = "link_applied"
@@ -38,8 +37,9 @@ def current_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def apply_link_once(atlas: Atlas, vocabulary: Vocabulary) -> None:
-    """On a session's first run, turn the URL into widget state and remember what had to be ignored."""
+def apply_link_once(atlas: Atlas, vocabulary: Vocabulary, version: str) -> None:
+    """On a session's first run, turn the URL into widget state and remember what had to be ignored
+    (`version`: the data version now, see components.data.Loaded)."""
     state = session_state()
     if state.get(APPLIED_KEY):
         return
@@ -47,7 +47,7 @@ def apply_link_once(atlas: Atlas, vocabulary: Vocabulary) -> None:
     parsed = parse_link(current_params(), vocabulary, atlas.record_ids, known_versions(folder))
     state_from_filters(state, parsed.filters, vocabulary)
     state[NOTICES_KEY] = parsed.ignored
-    state[VERSION_NOTICE_KEY] = _version_notice(atlas, parsed.filters, parsed.version, folder)
+    state[VERSION_NOTICE_KEY] = _version_notice(atlas, parsed.filters, parsed.version, folder, version)
     state[VIEW_KEY] = parsed.view
     state[INCLUDE_VIEW_KEY] = parsed.view is not None
     if parsed.open_id:
@@ -55,8 +55,7 @@ def apply_link_once(atlas: Atlas, vocabulary: Vocabulary) -> None:
     state[APPLIED_KEY] = True
 
 
-def _version_notice(atlas: Atlas, filters: Filters, link_version: str | None, folder: Path) -> str | None:
-    now = current_version(folder)
+def _version_notice(atlas: Atlas, filters: Filters, link_version: str | None, folder: Path, now: str) -> str | None:
     if not link_version or link_version == now:
         return None
     if filters.is_empty():
@@ -108,23 +107,17 @@ def show_notices() -> None:
         version_slot.info(version_notice)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _released_version(folder: str, version: tuple) -> str | None:
-    return released_version(Path(folder))
+def link_version(version: str) -> str | None:
+    """The data version a new link carries: the current release (`version`), or none while the data is
+    unreleased or one's own data is shown."""
+    return version if is_dated_version(version) else None
 
 
-def link_version() -> str | None:
-    """The data version a new link carries: the current release, or none while the data is unreleased.
-    Worked out once per data version (it hashes every record: 0.3 s at 100,000)."""
-    folder = data_dir()
-    return _released_version(str(folder), folder_version(folder))
-
-
-def sync_url(filters: Filters, view: MapView | None, open_id: str | None) -> None:
+def sync_url(filters: Filters, view: MapView | None, open_id: str | None, version: str) -> None:
     """Write the filters, the open record, (when the reader asked for it) the map view and the data release
     into the address bar."""
     shown_view = view if st.session_state.get(INCLUDE_VIEW_KEY) else None
-    wanted = link_params(filters, shown_view, open_id, link_version())
+    wanted = link_params(filters, shown_view, open_id, link_version(version))
     if wanted != current_params():
         st.query_params.from_dict(wanted)
 

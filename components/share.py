@@ -16,7 +16,7 @@ import geopandas as gpd
 import streamlit as st
 
 from components.data import own_data
-from geo.citation import PROJECT_NAME, citation, data_version
+from geo.citation import PROJECT_NAME, citation
 from geo.export import XLSX_MIME, csv_metadata, datapackage, to_csv, to_geojson, to_xlsx
 from geo.filters import Filters
 from geo.html import markdown_code
@@ -63,6 +63,7 @@ def render_share(
     sentence: str,
     link: str,
     data_dir: Path,
+    version: str,
     record_link: str | None = None,
     open_id: str | None = None,
     years: tuple[int | None, int] | None = None,
@@ -72,7 +73,7 @@ def render_share(
     own = own_data()
     if own is not None:  # no link can reopen a file that is only in this session
         link, record_link = "", None
-    version = data_version(data_dir) if own is None else f"own data: {own.file}"
+    version = version if own is None else f"own data: {own.file}"
     cite = citation(sentence, link, version)
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, filters, view)
     if own is not None:

@@ -237,17 +237,23 @@ class Entry:
 
     path: Path | None
 
+    def recall(self, name: str, usable: Callable[[Any], bool]) -> Any | None:
+        """The JSON value remembered as `name` when it is there and `usable`, else None."""
+        if self.path is None:
+            return None
+        try:
+            value = json.loads((self.path / f"{name}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return value if usable(value) else None
+
     def remembered(self, name: str, compute: Callable[[], T], usable: Callable[[Any], bool]) -> T:
         """A JSON value kept next to the atlas (e.g. the names of files built from it): read from the entry
         when there and `usable`, else computed and stored. A value that cannot be read or stored is computed."""
+        known = self.recall(name, usable)
+        if known is not None:
+            return known
         path = None if self.path is None else self.path / f"{name}.json"
-        if path is not None:
-            try:
-                value = json.loads(path.read_text(encoding="utf-8"))
-                if usable(value):
-                    return value
-            except (OSError, ValueError):
-                pass
         value = compute()
         if path is not None:
             try:
@@ -257,6 +263,16 @@ class Entry:
             except (OSError, TypeError, ValueError) as error:
                 log.info("could not remember %s in %s: %s", name, self.path, error)
         return value
+
+
+def cached_entry(data_dir: Path = DATA_DIR, folder: Path | None = None) -> Entry | None:
+    """The cache entry holding the data in `data_dir`, if there is one (nothing is loaded or written)."""
+    folder = cache_dir() if folder is None else Path(folder)
+    try:
+        entry = folder / cache_key(Path(data_dir))
+    except OSError:
+        return None
+    return Entry(entry) if (entry / MANIFEST).is_file() else None
 
 
 def open_atlas(data_dir: Path = DATA_DIR, folder: Path | None = None) -> tuple[Atlas, Entry]:
@@ -301,6 +317,10 @@ def releases_fingerprint(data_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _is_version(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
 def data_version_cached(data_dir: Path, entry: Entry) -> str:
     """`geo.citation.data_version(data_dir)` (which reads and hashes every record), remembered with the
     atlas while the release manifests are unchanged."""
@@ -310,7 +330,15 @@ def data_version_cached(data_dir: Path, entry: Entry) -> str:
         name = f"version-{releases_fingerprint(data_dir)}"
     except OSError:
         return data_version(data_dir)
-    return entry.remembered(name, lambda: data_version(data_dir), lambda value: isinstance(value, str) and bool(value))
+    return entry.remembered(name, lambda: data_version(data_dir), _is_version)
+
+
+def data_version_recalled(data_dir: Path, entry: Entry) -> str | None:
+    """The data version remembered by `data_version_cached`, if it is (nothing is computed)."""
+    try:
+        return entry.recall(f"version-{releases_fingerprint(data_dir)}", _is_version)
+    except OSError:
+        return None
 
 
 def load_atlas_cached(data_dir: Path = DATA_DIR, folder: Path | None = None) -> Atlas:

@@ -154,9 +154,15 @@ def join_vendors(deployments: gpd.GeoDataFrame, vendors: pd.DataFrame) -> gpd.Ge
     return joined
 
 
-def explode_vendors(deployments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One row per (deployment, vendor): a deployment with several vendors counts under each of them."""
+def explode_vendors(deployments: pd.DataFrame) -> pd.DataFrame:
+    """One row per (deployment, vendor): a deployment with several vendors counts under each of them.
+    Pass only the columns needed: every column is copied."""
     return deployments.explode("vendors", ignore_index=True).rename(columns={"vendors": "vendor"})
+
+
+def vendor_counts(deployments: pd.DataFrame) -> pd.Series:
+    """How many deployments name each vendor, most first (one with several vendors counts under each)."""
+    return deployments["vendors"].explode().value_counts()
 
 
 class DataError(ValueError):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
-from geo.load import explode_vendors
+from geo.load import vendor_counts
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness. Grey is for "all other vendors".
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
@@ -25,7 +25,7 @@ PLACEHOLDER_VENDORS = frozenset({"unknown", "unnamed-chinese"})
 def assign_colors(deployments: gpd.GeoDataFrame, palette: tuple[str, ...] = PALETTE) -> dict[str, str]:
     """Vendor id -> colour: the most frequent vendors (over the whole dataset, so colours never shift
     when filters change) get their own colour; every other vendor shares OTHER_COLOR."""
-    counts = explode_vendors(deployments)["vendor"].value_counts()
+    counts = vendor_counts(deployments)
     ranked = sorted((v for v in counts.index if v not in PLACEHOLDER_VENDORS), key=lambda v: (-counts[v], v))
     colors = {vendor: palette[i] for i, vendor in enumerate(ranked[: len(palette)])}
     return {vendor: colors.get(vendor, OTHER_COLOR) for vendor in counts.index}

@@ -11,7 +11,7 @@ import pandas as pd
 from geo import schema
 from geo.export import spreadsheet_safe
 from geo.html import years_text
-from geo.load import explode_vendors
+from geo.load import explode_vendors, vendor_counts
 from geo.mapdata import OTHER_COLOR, OTHER_LABEL, PLACEHOLDER_VENDORS
 
 CLICK_TOLERANCE_DEGREES = 1e-5
@@ -50,7 +50,7 @@ def started_per_year(selection: gpd.GeoDataFrame, colors: Mapping[str, str], nam
     if selection.empty:
         return pd.DataFrame(columns=["year", "vendor", "deployments"])
     shares = [1 / len(ids) if len(ids) else 1.0 for ids in selection["vendors"]]
-    rows = explode_vendors(selection.assign(share=shares))
+    rows = explode_vendors(selection[["vendors", "year_start"]].assign(share=shares))
     frame = pd.DataFrame(
         {
             "year": rows["year_start"].astype(int),
@@ -67,7 +67,7 @@ def multi_vendor_count(selection: gpd.GeoDataFrame) -> int:
 
 
 def top_vendors(selection: gpd.GeoDataFrame, names: Mapping[str, str], n: int = 10) -> pd.DataFrame:
-    counts = explode_vendors(selection)["vendor"].value_counts().head(n)
+    counts = vendor_counts(selection).head(n)
     return pd.DataFrame({"vendor": [names.get(v, v) for v in counts.index], "deployments": counts.values})
 
 

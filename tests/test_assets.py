@@ -67,3 +67,51 @@ def test_a_restart_with_unchanged_data_reuses_the_published_files_without_rebuil
         (static / "atlas" / again.asset_urls[k].rsplit("/", 1)[-1].replace("{chunk}", "0")).is_file()
         for k in ("details.json", "deployments.json")
     )
+
+
+def test_a_large_dataset_is_prepared_in_a_short_lived_process_and_the_server_only_reads_the_result(
+    tmp_path, monkeypatch
+):
+    from components import data as page_data
+    from geo import cache, citation
+
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(page_data, "CHILD_BUILD_MIN_BYTES", 0)  # every dataset counts as large
+    folder, static = synthetic.write_dataset(tmp_path / "data"), tmp_path / "static"
+    assert not page_data.is_prepared(folder, static)
+    assert page_data.prepare_in_child(folder, static)
+    assert page_data.is_prepared(folder, static)
+    expected_version = citation.data_version(folder)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the server read, checked or serialised the data itself")
+
+    for module, name in ((cache, "load_atlas"), (page_data, "map_payload"), (citation, "data_version")):
+        monkeypatch.setattr(module, name, not_here)
+    loaded = page_data.prepare(folder, static)
+    assert len(loaded.atlas.deployments) == len(synthetic.deployments())
+    assert loaded.version == expected_version
+    assert not page_data.prepare_in_child(folder, static)  # already prepared: no second process
+
+
+def test_a_dataset_the_short_lived_process_cannot_prepare_gets_the_usual_error(tmp_path, monkeypatch):
+    import pytest
+
+    from components import data as page_data
+    from geo.load import DataError
+
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(page_data, "CHILD_BUILD_MIN_BYTES", 0)
+    folder = synthetic.write_dataset(tmp_path / "data")
+    (folder / "vendors.csv").unlink()
+    assert not page_data.prepare_in_child(folder, tmp_path / "static")
+    with pytest.raises(DataError, match="vendors.csv"):
+        page_data.prepare(folder, tmp_path / "static")
+
+
+def test_a_small_dataset_is_prepared_in_the_server_itself(tmp_path, monkeypatch):
+    from components import data as page_data
+
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    assert not page_data.prepare_in_child(synthetic.write_dataset(tmp_path / "data"), tmp_path / "static")
+    assert not page_data.is_prepared(tmp_path / "data", tmp_path / "static")
