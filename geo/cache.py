@@ -4,7 +4,7 @@ An entry is named by a key: the SHA-256 of the data files' bytes, the folder the
 problems name it), this module's FORMAT_VERSION, the source of every module in `geo/` (so a change of
 schema, validation or joining code invalidates it) and the versions of the libraries that write and read
 it. An entry is a folder in the cache directory (`.cache/atlas/` in the repository, or $ATLAS_CACHE_DIR)
-holding the three tables (`<table>.parquet` and `<table>.objects.json`) and `atlas.json` (the problems,
+holding the three tables (`<table>.parquet` and a `<table>.<column>.json` per object column) and `atlas.json` (the problems,
 the column order and CRS of each table).
 
 Why Parquet: it is a data format, not code (unlike pickle, a cache file someone else wrote cannot run
@@ -12,7 +12,7 @@ anything when it is read), it keeps dtypes (nullable Int64, strings) and, as WKB
 it reads fast. It is read with `pyarrow.parquet.ParquetFile` and the geometry decoded with shapely:
 `geopandas.read_parquet` imports `pyarrow.dataset` and parses the CRS from PROJJSON, which cost more than
 reading the table on the shipped data. Columns of Python objects (lists and dicts: vendors, sources, history, ...) are kept apart,
-as one JSON text per table (a single parse reads them back), and only when that round-trips exactly.
+as one JSON file per column (one parse per column reads it back), and only when that round-trips exactly.
 
 The cache is only ever a shortcut: an entry that is missing, unreadable, corrupt or of another format is
 ignored (and removed), the data is loaded afresh, and a cache that cannot be written is skipped. Only the
@@ -47,7 +47,7 @@ CACHE_DIR_ENV = "ATLAS_CACHE_DIR"
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE_DIR = REPO_DIR / ".cache" / "atlas"
 CODE_DIR = Path(__file__).resolve().parent  # every module here can change what a load returns
-FORMAT_VERSION = 3
+FORMAT_VERSION = 5
 DATA_FILES = ("deployments.geojson", "vendors.csv", "countries.geojson")  # what load_atlas reads
 TABLES = ("deployments", "vendors", "countries")
 MANIFEST = "atlas.json"
@@ -114,13 +114,36 @@ def split_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[Any]]
     return frame.drop(columns=names), {name: frame[name].tolist() for name in names}
 
 
-def objects_json(columns: dict[str, list[Any]]) -> str:
-    """The object columns as one JSON text (one parse reads them all back, far faster than one per cell);
+def object_column_json(name: str, values: list[Any]) -> bytes:
+    """One object column as ASCII JSON (one parse per column reads it back, far faster than one per cell);
     raises NotExact when a value would not read back equal (a tuple, a non-string key, NaN, ...)."""
-    text = json.dumps(columns, ensure_ascii=False, allow_nan=False)
-    if json.loads(text) != columns:
-        raise NotExact(f"columns {', '.join(columns)}: some values do not survive JSON")
-    return text
+    text = json.dumps(values, ensure_ascii=True, allow_nan=False)
+    if json.loads(text) != values:
+        raise NotExact(f"column {name}: some values do not survive JSON")
+    return text.encode("ascii")
+
+
+def _share_equal_strings(values: list[Any]) -> list[Any]:
+    """The lists of strings in `values`, changed in place to hold one string object per distinct text:
+    vendor ids, sectors and country codes repeat in every record, and a JSON parse makes a new object for
+    each occurrence."""
+    shared: dict[str, str] = {}
+    for value in values:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    value[i] = shared.setdefault(item, item)
+    return values
+
+
+def _object_column_path(folder: Path, table: str, column: str) -> Path:
+    return folder / f"{table}.{column}.json"
+
+
+def read_object_column(path: Path) -> list[Any]:
+    """A column written by object_column_json. Columns are read one at a time, so that only one column's
+    text is in memory at once (the largest, sources, is about 50 MB at 100,000 records)."""
+    return _share_equal_strings(json.loads(path.read_bytes()))
 
 
 def join_table(frame: pd.DataFrame, columns: dict[str, list[Any]], order: list[str]) -> pd.DataFrame:
@@ -135,8 +158,9 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, Any]
     import pyarrow.parquet as pq
 
     plain, objects = split_table(frame)
-    (folder / f"{name}.objects.json").write_text(objects_json(objects), encoding="utf-8")
-    info: dict[str, Any] = {"columns": list(frame.columns), "geometry": None, "crs": None}
+    for column, values in objects.items():
+        _object_column_path(folder, name, column).write_bytes(object_column_json(column, values))
+    info: dict[str, Any] = {"columns": list(frame.columns), "objects": list(objects), "geometry": None, "crs": None}
     if isinstance(plain, gpd.GeoDataFrame):
         # Geometry as WKB (exact) in a plain table; the CRS as it was given (e.g. "EPSG:4326").
         info["geometry"] = plain.geometry.name
@@ -154,7 +178,7 @@ def _read_table(folder: Path, name: str, info: dict[str, Any]) -> pd.DataFrame:
     if geometry is not None:
         shapes = gpd.GeoSeries(shapely.from_wkb(frame[geometry].to_numpy()), index=frame.index, crs=info["crs"])
         frame = gpd.GeoDataFrame(frame.drop(columns=geometry).assign(**{geometry: shapes}), geometry=geometry)
-    objects = json.loads((folder / f"{name}.objects.json").read_text(encoding="utf-8"))
+    objects = {column: read_object_column(_object_column_path(folder, name, column)) for column in info["objects"]}
     return join_table(frame, objects, info["columns"])
 
 

@@ -84,6 +84,19 @@ def test_a_cached_atlas_equals_a_fresh_load_of_the_shipped_data(cache_dir):
     assert_same_atlas(load_atlas_cached(DATA_DIR, cache_dir), load_atlas(DATA_DIR))
 
 
+def test_equal_vendor_ids_read_from_the_cache_are_one_string_object(tmp_path, cache_dir):
+    # A JSON parse makes a new string per occurrence; at 100,000 records that was tens of MB of copies.
+    data = synthetic.write_dataset(tmp_path / "data", varied_features())
+    load_atlas_cached(data, cache_dir)
+    cached = load_atlas_cached(data, cache_dir)
+    ids = [vendor for vendors in cached.deployments["vendors"] for vendor in vendors]
+    by_text: dict[str, set[int]] = {}
+    for vendor in ids:
+        by_text.setdefault(vendor, set()).add(id(vendor))
+    assert len(ids) > len(by_text)  # some vendor supplies several records
+    assert all(len(objects) == 1 for objects in by_text.values()), by_text
+
+
 def test_an_empty_atlas_is_cached_exactly(tmp_path, cache_dir):
     data = synthetic.write_dataset(tmp_path / "data", [])
     load_atlas_cached(data, cache_dir)
@@ -130,10 +143,20 @@ def test_the_folder_read_from_is_part_of_the_key_because_problems_name_it(tmp_pa
         lambda entry: (entry / "deployments.parquet").write_bytes(b"not parquet"),
         lambda entry: (entry / "atlas.json").write_text("{"),
         lambda entry: (entry / "vendors.parquet").unlink(),
+        lambda entry: (entry / "deployments.sources.json").write_text("[1, 2"),
+        lambda entry: (entry / "deployments.vendors.json").unlink(),
         lambda entry: (entry / "atlas.json").write_text(json.dumps({"format": -1})),
         lambda entry: shutil.rmtree(entry) or entry.write_text("a file, not a folder"),
     ],
-    ids=["corrupt table", "corrupt manifest", "missing table", "other format", "not a folder"],
+    ids=[
+        "corrupt table",
+        "corrupt manifest",
+        "missing table",
+        "corrupt column",
+        "missing column",
+        "other format",
+        "not a folder",
+    ],
 )
 def test_a_corrupt_cache_entry_is_ignored_and_rebuilt(tmp_path, cache_dir, damage):
     data = synthetic.write_dataset(tmp_path / "data", varied_features())
