@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 from geo import schema
 from geo.metadata import DatasetMetadata, load_metadata
 from geo.validate import is_ascii_int
+from geo.xlsx import Sheet, workbook_bytes
 
 LIST_SEPARATOR = "; "
 SOURCE_COLUMN = re.compile(r"^source(\d+)_(" + "|".join(f.name for f in schema.SOURCE_FIELDS) + r")$")
@@ -44,19 +46,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_column(column: pd.Series) -> list[Any]:
+    """The column's values as plain Python values, missing ones (None, NaN, pd.NA) as None."""
+    values = column.tolist()  # numpy and nullable dtypes give Python ints, floats and pd.NA here
+    missing = column.isna().tolist()
+    if column.dtype == object:
+        values = [_plain(value) for value in values]  # in case a cell holds a numpy scalar
+    return [None if gone else value for value, gone in zip(values, missing)]
+
+
 def to_features(selection: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """GeoJSON features with exactly the schema's fields (no join columns)."""
+    names = schema.DEPLOYMENT_FIELD_NAMES
+    columns = [_plain_column(selection[name]) for name in names]
+    xs, ys = selection.geometry.x.tolist(), selection.geometry.y.tolist()
     features = []
-    for record in selection.to_dict("records"):
-        props = {name: _plain(record[name]) for name in schema.DEPLOYMENT_FIELD_NAMES}
-        props["vendors"], props["sectors"] = list(record["vendors"]), list(record["sectors"])
-        props["sources"] = [dict(s) for s in record["sources"]]
-        props["history"] = [dict(e) for e in record.get("history") or []] or None
-        props["vendor_roles"] = dict(record.get("vendor_roles") or {}) or None
-        point = record["geometry"]
-        features.append(
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [point.x, point.y]}, "properties": props}
-        )
+    for values, x, y in zip(zip(*columns), xs, ys):
+        props = dict(zip(names, values))
+        props["vendors"], props["sectors"] = list(props["vendors"]), list(props["sectors"])
+        props["sources"] = [dict(s) for s in props["sources"]]
+        props["history"] = [dict(e) for e in props["history"] or []] or None
+        props["vendor_roles"] = dict(props["vendor_roles"] or {}) or None
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]}, "properties": props})
     return features
 
 
@@ -79,11 +90,14 @@ def csv_columns(max_sources: int) -> list[str]:
 
 
 def table_rows(
-    selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None
+    selection: gpd.GeoDataFrame,
+    country_names: Mapping[str, str] | None = None,
+    features: list[dict[str, Any]] | None = None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The columns and rows of the CSV and the XLSX's first sheet: one row per record, list fields joined
-    with '; ', vendor and country names beside their ids, every source as a numbered column group."""
-    features = to_features(selection)
+    with '; ', vendor and country names beside their ids, every source as a numbered column group.
+    `features` are the selection's to_features when the caller has them already."""
+    features = to_features(selection) if features is None else features
     vendor_names = list(selection["vendor_names"]) if "vendor_names" in selection else [[] for _ in features]
     max_sources = max((len(f["properties"]["sources"]) for f in features), default=1)
     rows = []
@@ -192,27 +206,17 @@ CITATION_SHEET_FIELDS = {
 MAX_COLUMN_WIDTH = 60
 
 
-def _write_sheet(sheet: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A bold, frozen header row, then the rows. Text is stored as text (never as a formula, and marked so
-    that Excel keeps it text when the cell is edited); columns are as wide as their content, up to a limit."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+def _sheet(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Sheet:
+    """A sheet with a bold, frozen header row; text that a spreadsheet would run as a formula is kept as text
+    (also when the cell is edited); columns are as wide as their content, up to a limit."""
+    cells = [list(values) for values in rows]
+    by_column = zip_longest(*cells) if cells else ((),) * len(columns)
+    widths = [max(len(name), _widest(values)) for name, values in zip(columns, by_column)]
+    return Sheet(title, columns, cells, [min(w + 2, MAX_COLUMN_WIDTH) for w in widths], FORMULA_STARTS)
 
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    widths = [len(c) for c in columns]
-    for values in rows:
-        sheet.append([None if v == "" else v for v in values])
-        widths = [max(w, len(str(v))) for w, v in zip(widths, values)]
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
-                cell.quotePrefix = True
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
+
+def _widest(values: Sequence[Any]) -> int:
+    return max(map(len, map(str, values)), default=0)  # None counts as 4 ("None"): near enough for a width
 
 
 def to_xlsx(
@@ -224,28 +228,23 @@ def to_xlsx(
 ) -> bytes:
     """An Excel workbook: "Deployments" (the CSV's columns and rows), "Sources" (one row per source of each
     record) and "Citation" (the citation, data version, row count, publisher and licence)."""
-    from openpyxl import Workbook
-
-    columns, rows = table_rows(selection, country_names)
-    workbook = Workbook()
-    deployments = workbook.active
-    deployments.title = "Deployments"
-    _write_sheet(deployments, columns, ([row.get(c, "") for c in columns] for row in rows))
+    features = to_features(selection)
+    columns, rows = table_rows(selection, country_names, features)
     sources = [
         (feature["properties"]["id"], feature["properties"]["name"], number, *(source[k] for k in SOURCE_KEYS))
-        for feature in to_features(selection)
+        for feature in features
         for number, source in enumerate(feature["properties"]["sources"], start=1)
     ]
-    _write_sheet(workbook.create_sheet("Sources"), SOURCES_SHEET_COLUMNS, sources)
     about = csv_metadata(citation_text, version, len(rows), metadata)
-    _write_sheet(
-        workbook.create_sheet("Citation"),
-        ("field", "value"),
-        ((CITATION_SHEET_FIELDS[k], about[k]) for k in CITATION_SHEET_FIELDS),
+    return workbook_bytes(
+        [
+            _sheet("Deployments", columns, ([row.get(c, "") for c in columns] for row in rows)),
+            _sheet("Sources", SOURCES_SHEET_COLUMNS, sources),
+            _sheet(
+                "Citation", ("field", "value"), ((CITATION_SHEET_FIELDS[k], about[k]) for k in CITATION_SHEET_FIELDS)
+            ),
+        ]
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 FRICTIONLESS_TYPES = {

@@ -317,44 +317,73 @@ def _is_policy(kind: Any) -> bool:
     return kind == "policy"
 
 
-def _marker_groups(
-    selection: gpd.GeoDataFrame, colors: Mapping[str, str]
-) -> dict[tuple[str, str], list[tuple[float, float]]]:
-    """(colour of the first vendor, confidence) -> the points drawn that way; policies are ("policy", "")."""
-    groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    kinds = selection["kind"] if "kind" in selection else [None] * len(selection)
-    for vendors, confidence, kind, point in zip(
-        selection["vendors"], selection["confidence"], kinds, selection.geometry
+@dataclass(frozen=True)
+class MarkerGroup:
+    """The points drawn in one marker style (a confidence, or "policy"), each with its colour."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    colors: list[str]
+
+
+def _marker_groups(selection: gpd.GeoDataFrame, colors: Mapping[str, str]) -> dict[str, MarkerGroup]:
+    """Marker style -> its points, coloured by their first vendor: a confidence of CONFIDENCE_STYLES, or
+    "policy". One group per style, not per colour and style: each scatter costs milliseconds to set up,
+    which at dozens of vendors and an animation's frames came to seconds."""
+    geometry = selection.geometry
+    drawn = ~(geometry.isna() | geometry.is_empty).to_numpy()
+    xs, ys = shapely.get_x(geometry.values[drawn]), shapely.get_y(geometry.values[drawn])
+    kinds = selection["kind"][drawn].tolist() if "kind" in selection else [None] * int(drawn.sum())
+    rows: dict[str, list[int]] = {}
+    point_colors: dict[str, list[str]] = {}
+    for i, (vendors, confidence, kind) in enumerate(
+        zip(selection["vendors"][drawn].tolist(), selection["confidence"][drawn].tolist(), kinds)
     ):
-        if point is None or point.is_empty:
-            continue
         if _is_policy(kind):
-            key = ("policy", "")
+            style, color = "policy", POLICY_COLOR
         else:
             first = _first_vendor(vendors)
             color = colors.get(first, OTHER_COLOR) if first else OTHER_COLOR
-            key = (color, confidence if confidence in CONFIDENCE_STYLES else "reported")
-        groups.setdefault(key, []).append((point.x, point.y))
-    return groups
+            style = confidence if confidence in CONFIDENCE_STYLES else "reported"
+        rows.setdefault(style, []).append(i)
+        point_colors.setdefault(style, []).append(color)
+    return {style: _by_colour(MarkerGroup(xs[at], ys[at], point_colors[style])) for style, at in rows.items()}
 
 
-def _draw_group(ax: Axes, points: list[tuple[float, float]], color: str, confidence: str) -> list[Artist]:
-    """One colour and confidence: filled markers get a thin dark edge; hollow ones a coloured ring laid
-    over a slightly wider dark ring, so even light colours stand out on the pale land."""
-    xs, ys = zip(*points)
-    if color == "policy":
+def _by_colour(group: MarkerGroup) -> MarkerGroup:
+    """The points reordered colour by colour (stable within one): first the grey of records with no named
+    vendor, underneath, then the vendors' colours in order of first appearance, so that a named vendor's
+    marker is not hidden under a placeholder's at the same place."""
+    rank = {color: n for n, color in enumerate(dict.fromkeys(group.colors))}
+    rank[OTHER_COLOR] = -1
+    order = np.argsort(np.array([rank[c] for c in group.colors], dtype=np.int64), kind="stable")
+    return MarkerGroup(group.xs[order], group.ys[order], [group.colors[i] for i in order])
+
+
+def _draw_group(ax: Axes, group: MarkerGroup, style_name: str) -> list[Artist]:
+    """One marker style: policies are dark squares; filled markers get a thin dark edge; hollow ones a
+    coloured ring laid over a slightly wider dark ring, so even light colours stand out on the pale land."""
+    xs, ys = group.xs, group.ys
+    if style_name == "policy":
         return [
             ax.scatter(
                 xs, ys, s=MARKER_AREA * 0.8, marker="s", c=POLICY_COLOR, edgecolors="white", linewidths=0.8, zorder=6
             )
         ]
-    style = CONFIDENCE_STYLES[confidence]
+    style = CONFIDENCE_STYLES[style_name]
     area = MARKER_AREA * style.get("scale", 1.0)
     z = style["zorder"]
     if style["filled"]:
         return [
             ax.scatter(
-                xs, ys, s=area, marker=style["marker"], c=color, edgecolors=OUTLINE, linewidths=OUTLINE_WIDTH, zorder=z
+                xs,
+                ys,
+                s=area,
+                marker=style["marker"],
+                c=group.colors,
+                edgecolors=OUTLINE,
+                linewidths=OUTLINE_WIDTH,
+                zorder=z,
             )
         ]
     under = ax.scatter(
@@ -368,7 +397,7 @@ def _draw_group(ax: Axes, points: list[tuple[float, float]], color: str, confide
         zorder=z,
     )
     ring = ax.scatter(
-        xs, ys, s=area, marker=style["marker"], c="white", edgecolors=color, linewidths=RING_WIDTH, zorder=z
+        xs, ys, s=area, marker=style["marker"], c="white", edgecolors=group.colors, linewidths=RING_WIDTH, zorder=z
     )
     return [under, ring]
 
@@ -376,8 +405,8 @@ def _draw_group(ax: Axes, points: list[tuple[float, float]], color: str, confide
 def _draw_markers(ax: Axes, selection: gpd.GeoDataFrame, colors: Mapping[str, str]) -> list[Artist]:
     """A marker per deployment at its point, coloured by its first vendor and shaped by confidence."""
     drawn: list[Artist] = []
-    for (color, confidence), points in _marker_groups(selection, colors).items():
-        drawn += _draw_group(ax, points, color, confidence)
+    for style_name, group in _marker_groups(selection, colors).items():
+        drawn += _draw_group(ax, group, style_name)
     return drawn
 
 

@@ -95,6 +95,21 @@ def test_one_vendor_selection_has_no_other_vendor_colours(atlas):
         assert count_color(rgb, DISTINCT[vendor]) == 0, vendor
 
 
+def test_a_named_vendors_marker_is_drawn_over_a_placeholders_at_the_same_place(tmp_path):
+    same_place = [
+        synthetic.deployment("aa-named", 10, 10, vendors=["acme"]),
+        synthetic.deployment("aa-unnamed", 10, 10, vendors=["unknown"]),
+    ]
+    atlas = load_atlas(synthetic.write_dataset(tmp_path / "data", same_place))
+    assert len(atlas.deployments) == 2
+    named = atlas.deployments[atlas.deployments["id"] == "aa-named"]
+    alone = count_color(pixels(map_area(render(atlas, named, colors={"acme": DISTINCT["acme"]}))), DISTINCT["acme"])
+    assert alone >= 20
+    for records in (atlas.deployments, atlas.deployments.iloc[::-1]):
+        rgb = pixels(map_area(render(atlas, records, colors={"acme": DISTINCT["acme"]})))
+        assert count_color(rgb, DISTINCT["acme"]) >= 0.9 * alone  # not covered by the grey marker
+
+
 @pytest.mark.parametrize("text", ["$5 ${x}", r"$\notacommand{ and a lone $", "costs $5 – “quoted” · ok"])
 def test_dollar_signs_are_plain_text(atlas, text):
     names = {**atlas.vendor_names, "acme": text}
