@@ -37,7 +37,7 @@ from matplotlib.transforms import Bbox
 from shapely.geometry.base import BaseGeometry
 
 from geo import schema
-from geo.filters import Filters, apply_filters
+from geo.filters import Filters, selection_mask
 from geo.image_options import (  # apart from matplotlib, so offering the options does not import it
     ANIMATION_FORMATS,
     FORMATS,
@@ -859,14 +859,9 @@ def timeline_years(selection: gpd.GeoDataFrame, years: tuple[int | None, int]) -
     return list(range(first, max(first, years[1]) + 1))
 
 
-def active_in(selection: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
-    """The records active in `year`, by the app's own year filter."""
-    return active_in_span(selection, year, year)
-
-
-def active_in_span(selection: gpd.GeoDataFrame, first: int, last: int) -> gpd.GeoDataFrame:
-    """The records active at some point in [first, last], by the app's own year filter."""
-    return apply_filters(selection, Filters(years=(first, last)))
+def active_in_span(selection: gpd.GeoDataFrame, first: int, last: int) -> np.ndarray:
+    """Per record, whether it is active at some point in [first, last], by the app's own year filter."""
+    return selection_mask(selection, Filters(years=(first, last))).to_numpy(dtype=bool)
 
 
 def _even(size: tuple[int, int]) -> tuple[int, int]:
@@ -928,13 +923,10 @@ def animation_frames(
     canvas.draw()
     background = canvas.copy_from_bbox(fig.bbox)  # outlines, legend and text drawn once, then blitted
 
-    selection = selection.reset_index(drop=True)  # row labels are now the positions the layers hold
     layers = marker_layers(ax, selection, colors)  # made once; each frame shows some of their markers
 
-    def frame(records: gpd.GeoDataFrame, year: str, count: str) -> np.ndarray:
+    def frame(active: np.ndarray, year: str, count: str) -> np.ndarray:
         canvas.restore_region(background)
-        active = np.zeros(len(selection), dtype=bool)
-        active[records.index.to_numpy()] = True
         shown = [layer.collection for layer in layers if layer.show_only(active)]
         year_text.set_text(year)
         count_text.set_text(count)
@@ -945,12 +937,12 @@ def animation_frames(
     shown_years = timeline_years(selection, years)
     frames: list[tuple[np.ndarray, float]] = []
     for year in shown_years:
-        active = active_in(selection, year)
-        frames.append((frame(active, str(year), count_phrase(len(active))), FRAME_SECONDS))
+        active = active_in_span(selection, year, year)
+        frames.append((frame(active, str(year), count_phrase(int(active.sum()))), FRAME_SECONDS))
     if shown_years:
         first, last = shown_years[0], shown_years[-1]
         period = active_in_span(selection, first, last)
-        closing = frame(period, f"{first}\u2013{last}", f"{len(period)} records active in all")
+        closing = frame(period, f"{first}\u2013{last}", f"{int(period.sum())} records active in all")
         frames += [(closing, PAUSE_SECONDS / PAUSE_FRAMES)] * PAUSE_FRAMES
     return frames
 
