@@ -41,6 +41,13 @@ PAGES = {
     "peer": ROOT / "benchmarks" / "pydeck_app.py",
     "naive": ROOT / "benchmarks" / "naive_app.py",
 }
+# How each page's server is started: the app as its README starts it (components.serve imports its modules
+# and loads its data before the server answers), the others with `streamlit run`.
+START = {
+    "app": [sys.executable, "-m", "components.serve"],
+    "peer": [sys.executable, "-m", "streamlit", "run", str(PAGES["peer"])],
+    "naive": [sys.executable, "-m", "streamlit", "run", str(PAGES["naive"])],
+}
 NAIVE_MAX_SIZE = 10_000  # by default the naive page is skipped above this size (minutes per load)
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -116,9 +123,9 @@ def free_port() -> int:
 
 
 class Server:
-    """`python -m streamlit run PAGE` on a free port with ATLAS_DATA_DIR set, from the repository root."""
+    """A page's START command on a free port with ATLAS_DATA_DIR set, from the repository root."""
 
-    def __init__(self, page: Path, data_dir: Path, log_path: Path):
+    def __init__(self, command: list[str], data_dir: Path, log_path: Path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,11 +133,7 @@ class Server:
         env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
         self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(page),
+                *command,
                 "--server.port",
                 str(self.port),
                 "--server.address",
@@ -507,6 +510,7 @@ COLUMNS = [
     ("peak RSS MB", rss),
     ("all markers s", seconds("all_markers")),
     ("cold first paint s", lambda r: f"{r.cold_first_paint:.2f}"),
+    ("server start s", lambda r: f"{r.startup_s:.2f}"),
     ("WS initial MB", megabytes("ws_initial")),
     ("WS on filter MB", megabytes("ws_filter")),
     ("HTTP initial MB", megabytes("http_initial")),
@@ -645,7 +649,7 @@ def summary(results: list[Result], runs: int) -> str:
 
 
 def bench_page(browser: Any, page_kind: str, size: int, data_dir: Path, atlas: Any, runs: int) -> Result:
-    server = Server(PAGES[page_kind], data_dir, OUT_DIR / "logs" / f"{size}-{page_kind}.log")
+    server = Server(START[page_kind], data_dir, OUT_DIR / "logs" / f"{size}-{page_kind}.log")
     try:
         startup = server.wait_until_healthy()
         cold = measure_once(browser, server.url, page_kind, atlas)
@@ -677,7 +681,7 @@ def refusal_text(error: DataError) -> str:
 def what_the_page_shows(browser: Any, page_kind: str, size: int, data_dir: Path, refusal: str) -> Result:
     """When the data cannot be loaded at all: start the page anyway and report how long it takes to show
     an error (or the map), within PAGE_TIMEOUT."""
-    server = Server(PAGES[page_kind], data_dir, OUT_DIR / "logs" / f"{size}-{page_kind}.log")
+    server = Server(START[page_kind], data_dir, OUT_DIR / "logs" / f"{size}-{page_kind}.log")
     context = None
     try:
         server.wait_until_healthy()

@@ -152,6 +152,11 @@ def _cached_atlas(folder: str, version: tuple) -> Loaded:
     return prepare(Path(folder))
 
 
+def cached_atlas(folder: Path) -> Loaded:
+    """The prepared atlas of `folder`, from this process's cache while the folder's files are unchanged."""
+    return _cached_atlas(str(folder), folder_version(folder))
+
+
 def own_data() -> OwnData | None:
     """The table this session opened with "Open your own data", if it is being shown."""
     own = st.session_state.get(OWN_DATA_KEY)
@@ -166,7 +171,7 @@ def load() -> Loaded | None:
         return own.loaded
     folder = data_dir()
     try:
-        loaded = _cached_atlas(str(folder), folder_version(folder))
+        loaded = cached_atlas(folder)
         keep_fresh(loaded.asset_urls)
         return loaded
     except (OSError, ValueError, KeyError) as error:

@@ -3,7 +3,7 @@
     .venv/bin/python -m deploy.run --port 8080 --app-ports 8501 8502 8503
     .venv/bin/python -m deploy.run --print-site --app-ports 8501 8502 > /etc/nginx/sites-available/atlas
 
-It starts one `streamlit run app.py --server.port N --server.headless true` per app port (on 127.0.0.1),
+It starts one `python -m components.serve --server.port N --server.headless true` (`streamlit run app.py` with the data loaded first) per app port (on 127.0.0.1),
 waits until each answers `/_stcore/health`, writes an nginx configuration into a fresh folder (pid file,
 logs and temporary files there too) and runs nginx in the foreground in front of them, listening on
 127.0.0.1:<port>. Ctrl-C (or SIGTERM) stops nginx and every app process. See deploy/README.md.
@@ -87,9 +87,7 @@ def app_command(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
+        "components.serve",  # streamlit run app.py, with the page's modules and data loaded first
         "--server.port",
         str(port),
         "--server.address",
