@@ -65,7 +65,7 @@ CHROMIUM_ARGS = [
 MAP_FRAME = "st_folium"
 MAP_COMPONENT = "st_folium"
 PAGE_TIMEOUT = 120.0  # seconds, for one page load or one filter change
-HEALTH_TIMEOUT = 90.0
+HEALTH_TIMEOUT = 300.0  # the app loads its data before it answers (about 75 s at 100,000 with no cache)
 QUIET_SECONDS = 0.75  # no WebSocket traffic for this long = the run has settled (outside every timing)
 POLL_MS = 20
 MB = 1_000_000

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import CHROMIUM, CHROMIUM_ARGS, MB, OUT_DIR, PAGES, Server  # noqa: E402
+from benchmarks.run import CHROMIUM, CHROMIUM_ARGS, MB, OUT_DIR, START, Server  # noqa: E402
 from benchmarks.synthetic_data import write_dataset  # noqa: E402
 from geo import schema  # noqa: E402
 
@@ -62,7 +62,7 @@ def soak(sessions: int, rounds: int, size: int, max_seconds: float) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         data = write_dataset(Path(tmp) / "data", size)
-        server = Server(PAGES["app"], data, OUT_DIR / "logs" / "soak.log")
+        server = Server(START["app"], data, OUT_DIR / "logs" / "soak.log")
         rows: list[tuple[int, int, int, float, float]] = []
         try:
             server.wait_until_healthy()

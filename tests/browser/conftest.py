@@ -79,8 +79,9 @@ def browser_test_features() -> list[dict]:
 
 
 @contextlib.contextmanager
-def running_app(data: Path) -> Iterator[str]:
-    """Start the app on a free port with the data in `data`; yield its URL; stop it."""
+def running_app(data: Path, start_timeout: float = 90) -> Iterator[str]:
+    """Start the app on a free port with the data in `data`; yield its URL once it answers (it loads the data
+    first, see components/serve.py: allow for that in `start_timeout` seconds); stop it."""
     port = free_port()
     env = {**os.environ, "ATLAS_DATA_DIR": str(data)}
     process = subprocess.Popen(
@@ -92,7 +93,7 @@ def running_app(data: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process)
+        wait_until_healthy(url, process, start_timeout)
         yield url
     finally:
         process.terminate()
