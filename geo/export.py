@@ -210,7 +210,7 @@ def _sheet(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) ->
     """A sheet with a bold, frozen header row; text that a spreadsheet would run as a formula is kept as text
     (also when the cell is edited); columns are as wide as their content, up to a limit."""
     cells = [list(values) for values in rows]
-    by_column = zip_longest(*cells) if cells else ((),) * len(columns)
+    by_column = zip_longest(*cells) if cells else [()] * len(columns)
     widths = [max(len(name), _widest(values)) for name, values in zip(columns, by_column)]
     return Sheet(title, columns, cells, [min(w + 2, MAX_COLUMN_WIDTH) for w in widths], FORMULA_STARTS)
 

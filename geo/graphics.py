@@ -859,7 +859,7 @@ def timeline_years(selection: gpd.GeoDataFrame, years: tuple[int | None, int]) -
     return list(range(first, max(first, years[1]) + 1))
 
 
-def active_in_span(selection: gpd.GeoDataFrame, first: int, last: int) -> np.ndarray:
+def active_mask(selection: gpd.GeoDataFrame, first: int, last: int) -> np.ndarray:
     """Per record, whether it is active at some point in [first, last], by the app's own year filter."""
     return selection_mask(selection, Filters(years=(first, last))).to_numpy(dtype=bool)
 
@@ -937,11 +937,11 @@ def animation_frames(
     shown_years = timeline_years(selection, years)
     frames: list[tuple[np.ndarray, float]] = []
     for year in shown_years:
-        active = active_in_span(selection, year, year)
+        active = active_mask(selection, year, year)
         frames.append((frame(active, str(year), count_phrase(int(active.sum()))), FRAME_SECONDS))
     if shown_years:
         first, last = shown_years[0], shown_years[-1]
-        period = active_in_span(selection, first, last)
+        period = active_mask(selection, first, last)
         closing = frame(period, f"{first}\u2013{last}", f"{int(period.sum())} records active in all")
         frames += [(closing, PAUSE_SECONDS / PAUSE_FRAMES)] * PAUSE_FRAMES
     return frames

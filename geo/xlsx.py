@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_SHEET_TITLE = 31  # Excel's limit
-STYLE_PLAIN, STYLE_HEADER, STYLE_QUOTED = 0, 1, 2  # 2 is also written as ' s="2"' in _row_xml
+STYLE_PLAIN, STYLE_HEADER, STYLE_QUOTED = 0, 1, 2  # cell formats, as listed in STYLES
+STYLE_ATTRIBUTES = {STYLE_PLAIN: "", STYLE_HEADER: ' s="1"', STYLE_QUOTED: ' s="2"'}
 # Characters XML 1.0 cannot hold at all; Excel writes them as _xHHHH_ (and "_x" itself as _x005F_x so that a
 # text that looks like an escape reads back as itself).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_(?=x[0-9A-Fa-f]{4}_)")
@@ -67,29 +68,29 @@ def xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
-def _text_cell(ref: str, text: str, style: int) -> str:
-    style_attr = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{style_attr} t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
+def _text_cell(ref: str, xml: str, style: int) -> str:
+    """An inline-string cell; `xml` is the text already made XML-safe (xml_text)."""
+    return f'<c r="{ref}"{STYLE_ATTRIBUTES[style]} t="inlineStr"><is><t xml:space="preserve">{xml}</t></is></c>'
+
+
+def _text_style(text: str, quoted_starts: tuple[str, ...]) -> int:
+    return STYLE_QUOTED if quoted_starts and text.startswith(quoted_starts) else STYLE_PLAIN
 
 
 def _cell(ref: str, value: Any, quoted_starts: tuple[str, ...]) -> str:
-    kind = type(value)  # the exact types first: an isinstance check against numbers.* is slow per cell
-    if kind is str:
-        if not value:
-            return ""
-        return _text_cell(ref, value, STYLE_QUOTED if quoted_starts and value.startswith(quoted_starts) else 0)
-    if value is None:
+    """Any cell: empty for None and "", text, a boolean or a number."""
+    if value is None or value == "":
         return ""
-    if kind is bool or isinstance(value, bool):
+    if isinstance(value, str):
+        return _text_cell(ref, xml_text(str(value)), _text_style(value, quoted_starts))
+    if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if kind is int or isinstance(value, numbers.Integral):
+    if isinstance(value, numbers.Integral):
         return f'<c r="{ref}"><v>{int(value)}</v></c>'
-    if kind is float or isinstance(value, numbers.Real):
+    if isinstance(value, numbers.Real):
         if not math.isfinite(value):
             raise ValueError(f"cell {ref}: {value!r} is not a finite number; a spreadsheet cannot hold it")
         return f'<c r="{ref}"><v>{float(value)!r}</v></c>'
-    if isinstance(value, str):
-        return _cell(ref, str(value), quoted_starts)
     raise TypeError(f"cell {ref}: a {type(value).__name__} ({value!r}); expected text, a number, a boolean or None")
 
 
@@ -110,7 +111,9 @@ def sheet_xml(sheet: Sheet) -> str:
         parts += [f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(sheet.widths, 1)]
         parts.append("</cols>")
     parts.append('<sheetData><row r="1">')
-    parts += [_text_cell(f"{letter}1", str(name), STYLE_HEADER) for letter, name in zip(letters, sheet.columns)]
+    parts += [
+        _text_cell(f"{letter}1", xml_text(str(name)), STYLE_HEADER) for letter, name in zip(letters, sheet.columns)
+    ]
     parts.append("</row>")
     parts += [_row_xml(number, values, letters, sheet.quoted_starts) for number, values in enumerate(sheet.rows, 2)]
     parts.append("</sheetData></worksheet>")
@@ -118,18 +121,15 @@ def sheet_xml(sheet: Sheet) -> str:
 
 
 def _row_xml(number: int, values: Sequence[Any], letters: Sequence[str], quoted: tuple[str, ...]) -> str:
-    """One row; text cells are written here rather than through _cell, as they are most of a sheet."""
+    """One row. Text, most of a sheet, is checked once per row for anything XML needs escaped."""
     cells = [f'<row r="{number}">']
-    plain = not _NEEDS_WORK.search("".join(v for v in values if type(v) is str))  # one check for the row
+    plain = not _NEEDS_WORK.search("".join(v for v in values if type(v) is str))
     for letter, value in zip(letters, values):
         if type(value) is not str:
             cells.append(_cell(f"{letter}{number}", value, quoted))
         elif value:
-            style = ' s="2"' if quoted and value.startswith(quoted) else ""
-            text = value if plain else xml_text(value)
-            cells.append(
-                f'<c r="{letter}{number}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-            )
+            xml = value if plain else xml_text(value)
+            cells.append(_text_cell(f"{letter}{number}", xml, _text_style(value, quoted)))
     cells.append("</row>")
     return "".join(cells)
 
