@@ -17,7 +17,7 @@ upload.render_notice()  # while one's own data is shown (load() then returns it 
 loaded = data.load()
 if loaded is None:
     st.stop()
-atlas, colors, asset_urls, vocabulary, version = loaded
+atlas, colors, asset_urls, vocabulary, version, points = loaded
 data.report_problems(atlas)
 bounds = vocabulary.year_bounds
 state = sidebar.session_state()
@@ -54,6 +54,7 @@ with map_column:
         asset_urls,
         view=state.get(permalink.VIEW_KEY),
         track_view=bool(state.get(permalink.INCLUDE_VIEW_KEY)),
+        points=points,
     )
 if clicked:
     state[details.SELECTED_KEY] = clicked
@@ -72,7 +73,7 @@ if overview_tab.open:
         tables.render_overview(selection)
 if table_tab.open:
     with table_tab:
-        tables.render_table(selection, atlas.country_names)
+        tables.render_table(selection, atlas.country_names, atlas.vendors)
 if charts_tab.open:
     with charts_tab:
         tables.render_charts(selection, colors, atlas.vendor_names, atlas.country_names)

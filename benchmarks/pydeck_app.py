@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.peer_filter import vendor_filtered  # noqa: E402
-from geo.load import load_atlas  # noqa: E402
+from geo.cache import load_atlas_cached  # noqa: E402
 from geo.validate import DATA_DIR  # noqa: E402
 
 # The naive page's start view (Leaflet zoom 2). deck.gl's zoom counts 512-pixel tiles where Leaflet counts
@@ -48,7 +48,8 @@ PALETTE = (
 
 @st.cache_resource(show_spinner="Loading deployments…")
 def _load(folder: str):
-    return load_atlas(Path(folder))
+    # A folder of points (geo/points.py) is read as the app reads it: the lean table, from the same cache.
+    return load_atlas_cached(Path(folder))
 
 
 def vendor_colours(options: list[str]) -> dict[str, list[int]]:
@@ -59,10 +60,11 @@ def vendor_colours(options: list[str]) -> dict[str, list[int]]:
 def points(selection: pd.DataFrame, colours: dict[str, list[int]]) -> pd.DataFrame:
     """lon, lat, name and colour (of the first vendor) of each selected deployment."""
     grey = [*PALETTE[7], 200]
+    lean = "lon" in selection.columns  # a large dataset's lean table has its coordinates as columns
     return pd.DataFrame(
         {
-            "lon": selection.geometry.x.to_numpy(),
-            "lat": selection.geometry.y.to_numpy(),
+            "lon": selection["lon"].to_numpy() if lean else selection.geometry.x.to_numpy(),
+            "lat": selection["lat"].to_numpy() if lean else selection.geometry.y.to_numpy(),
             "name": selection["name"].to_numpy(),
             "color": [colours.get(vs[0], grey) if len(vs) else grey for vs in selection["vendors"]],
         }

@@ -31,8 +31,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.synthetic_data import cached_dataset  # noqa: E402
+from geo.cache import load_atlas_cached  # noqa: E402
 from geo.filters import Filters, apply_filters  # noqa: E402
 from geo.load import DataError, load_atlas  # noqa: E402
+from geo.points import POINTS_FILE  # noqa: E402
 from geo.schema import MAX_FILE_BYTES  # noqa: E402
 
 OUT_DIR = ROOT / "benchmarks" / "out"
@@ -49,6 +51,12 @@ START = {
     "naive": [sys.executable, "-m", "streamlit", "run", str(PAGES["naive"])],
 }
 NAIVE_MAX_SIZE = 10_000  # by default the naive page is skipped above this size (minutes per load)
+# From this size on the dataset is GeoParquet (geo/points.py): as GeoJSON, a million records are 1.4 GB, over
+# the loader's MAX_FILE_BYTES, and the app draws them as the server's summary of each view.
+POINTS_FROM_SIZE = 1_000_000
+# The pans and zooms timed on a large dataset's map (lat, lon, zoom): into France, to Paris (close enough for
+# individual records), to New York, and back to the world. Each is timed from setView to the new summary drawn.
+VIEW_STEPS = ((46.5, 2.5, 6), (48.85, 2.35, 11), (40.7, -74.0, 5), (25.0, 15.0, 2))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,6 +79,7 @@ POLL_MS = 20
 MB = 1_000_000
 # (size, first paint s, filter redraw s, browser JS heap MB or None, server RSS MB or None) for the app.
 TARGETS = [(10_000, 3.0, 1.0, None, None), (100_000, 4.0, 1.0, 250.0, 800.0)]
+VIEW_TARGETS = [(1_000_000, 3.0, 1.0)]  # (size, first paint s, pan/zoom update s) for the app on points
 MAP_ASSET = re.compile(r"/app/static/.*\.(js|css|json)(\?|$)")  # scripts, styles and data of the map iframe
 MAP_DATA = re.compile(r"/app/static/.*\.json(\?|$)")
 COUNT_SUFFIX = re.compile(r"\s*\(\d+\)\s*$")  # the naive page's labels end in "(count)"; the app's do not
@@ -98,6 +107,10 @@ INSTANCED_DRAWS = """(() => {
 })();"""
 JS_POINTS_DRAWN = "() => !!window.__benchDraws && window.__benchDraws.last > 0"
 JS_POINTS_COUNT = "() => window.__benchDraws ? window.__benchDraws.last : -1"
+# The app on a large dataset: the summary of the view (bubbles, or records once zoomed in) is on the map.
+JS_SUMMARY_DRAWN = f"() => window.atlasSummary !== undefined && ({JS_MARKERS_DRAWN})()"
+JS_SUMMARY_SELECTED = "() => window.atlasSummary === undefined ? -1 : window.atlasSummary.selected"
+JS_SUMMARY_STATE = "() => window.atlasSummary === undefined ? null : window.atlasSummary"
 FIRST_PAINT = {
     "app": f"() => window.atlasDeployments !== undefined && ({JS_MARKERS_DRAWN})()",
     "peer": JS_POINTS_DRAWN,
@@ -339,6 +352,8 @@ class Run:
     external: set[str]
     heap: float  # JSHeapUsedSize after load, after a forced garbage collection (bytes)
     heap_before_gc: float  # the same before the collection
+    view_update: float = float("nan")  # a large dataset's map: median of VIEW_STEPS, setView -> new summary drawn
+    view_updates: tuple[float, ...] = ()
 
 
 def expected_for_option(label: str, atlas: Any) -> tuple[str, int]:
@@ -375,7 +390,47 @@ def new_context(browser: Any) -> Any:
     return context
 
 
-def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
+def summary_state(page: Any) -> dict[str, Any]:
+    """`window.atlasSummary` of the app's map on a large dataset (zoom, selected, total, cells, points, drawn)."""
+    from playwright.sync_api import Error
+
+    for frame in reversed(page.frames):
+        if MAP_FRAME not in frame.url:
+            continue
+        try:
+            state = frame.evaluate(JS_SUMMARY_STATE)
+        except Error:
+            continue  # detached or navigating frame
+        if state:
+            return state
+    return {}
+
+
+def time_view_steps(page: Any, on_map: Callable[[str, Callable[[Any], bool]], bool]) -> list[float]:
+    """Each of VIEW_STEPS on a large dataset's map: seconds from setView to the summary of the new view drawn
+    (the server's answer to the view streamlit-folium reports); the step to Paris must show records."""
+    times = []
+    for lat, lon, zoom in VIEW_STEPS:
+        drawn = summary_state(page)["drawn"]
+        t = time.monotonic()
+        # setView returns the map, which must not be sent back to Playwright (serialising it takes seconds).
+        if not on_map(
+            f"() => {{ window.atlasMap.setView([{lat}, {lon}], {zoom}, {{animate: false}}); return true; }}", bool
+        ):
+            raise RuntimeError("the map could not be moved")
+
+        def redrawn(drawn: int = drawn, zoom: int = zoom) -> bool:
+            state = summary_state(page)
+            return state.get("drawn", 0) > drawn and state.get("zoom") == zoom
+
+        times.append(poll(page, redrawn, PAGE_TIMEOUT, f"the summary of the view at zoom {zoom}") - t)
+        if zoom >= 11 and not summary_state(page).get("points"):
+            raise RuntimeError(f"zoomed in to {zoom} at ({lat}, {lon}), the map still shows no individual records")
+        page.wait_for_timeout(int(QUIET_SECONDS * 1000))
+    return times
+
+
+def measure_once(browser: Any, url: str, page_kind: str, atlas: Any, points: bool = False) -> Run:
     total = len(atlas.deployments)
     context = new_context(browser)
     try:
@@ -385,14 +440,17 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
         cdp = context.new_cdp_session(page)
         traffic.attach(cdp)
         cdp.send("Performance.enable")
-        count_js = LAYER_COUNT[page_kind]
+        large = points and page_kind == "app"  # the app draws the server's summary of the view
+        count_js = JS_SUMMARY_SELECTED if large else LAYER_COUNT[page_kind]
+        first_paint_js = JS_SUMMARY_DRAWN if large else FIRST_PAINT[page_kind]
+        drawn_js = JS_SUMMARY_DRAWN if large else DRAWN[page_kind]
 
         def on_map(script: str, test: Callable[[Any], bool]) -> bool:
             return in_map_frames(page, script, test, page_kind)
 
         t0 = time.monotonic()
         page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT * 1000)
-        t_paint = poll(page, lambda: on_map(FIRST_PAINT[page_kind], bool), PAGE_TIMEOUT, "first map paint")
+        t_paint = poll(page, lambda: on_map(first_paint_js, bool), PAGE_TIMEOUT, "first map paint")
         t_all = poll(page, lambda: on_map(count_js, lambda n: n == total), PAGE_TIMEOUT, f"all {total} markers")
         wait_settled(page, traffic, t0)
         if page_kind == "peer" and canvas_points_visible(page) == 0:
@@ -421,12 +479,13 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
         page.keyboard.press("Escape")
         t_redraw = poll(
             page,
-            lambda: on_map(count_js, lambda n: n == expected) and on_map(DRAWN[page_kind], bool),
+            lambda: on_map(count_js, lambda n: n == expected) and on_map(drawn_js, bool),
             PAGE_TIMEOUT,
             f"the map to show the {expected} deployments of {vendor}",
         )
         wait_settled(page, traffic, t_click)
         after = traffic.between(t_click)
+        view_updates = time_view_steps(page, on_map) if large else []
         request = next((t for t in traffic.sent if t >= t_click), float("nan"))
         map_msg = next((f.t for f in after if f.is_map), float("nan"))
         return Run(
@@ -453,6 +512,8 @@ def measure_once(browser: Any, url: str, page_kind: str, atlas: Any) -> Run:
             external=traffic.external_urls(),
             heap=heap,
             heap_before_gc=heap_before_gc,
+            view_update=statistics.median(view_updates) if view_updates else float("nan"),
+            view_updates=tuple(view_updates),
         )
     finally:
         context.close()
@@ -495,6 +556,10 @@ ISSUE_COLUMNS = [
     ("page", lambda r: r.page),
     ("first paint", lambda r: f"{r.med('first_paint'):.2f} s"),
     ("filter redraw", lambda r: f"{r.med('filter_redraw'):.2f} s"),
+    (
+        "pan/zoom update",
+        lambda r: "" if r.med("view_update") != r.med("view_update") else f"{r.med('view_update'):.2f} s",
+    ),
     ("browser JS heap", lambda r: f"{r.med('heap') / MB:.0f} MB"),
     ("server RSS", lambda r: f"{rss(r)} MB"),
     ("cold first load", lambda r: f"{r.cold_first_paint:.2f} s"),
@@ -629,6 +694,19 @@ def target_lines(results: list[Result]) -> list[str]:
             faster = all(app.med(m) <= peer.med(m) for m in ("first_paint", "filter_redraw"))
             checks.append(f"at least as fast as the peer: {'PASS' if faster else 'FAIL'}")
         lines.append(f"targets at {size:,} (app): " + "; ".join(checks))
+    for size, paint, update in VIEW_TARGETS:
+        app = by_key.get((size, "app"))
+        if not app:
+            lines.append(f"targets at {size:,} (app): not measured")
+            continue
+        steps = ", ".join(f"{t:.2f}" for t in app.runs[0].view_updates) if app.runs else ""
+        lines.append(
+            f"targets at {size:,} (app): first paint "
+            + verdict(app.med("first_paint"), paint, "s")
+            + "; pan/zoom update "
+            + verdict(app.med("view_update"), update, "s")
+            + f" (first run's steps {steps} s: into France, to Paris at zoom 11 with individual records, to New York, back to the world)"
+        )
     return lines
 
 
@@ -648,19 +726,22 @@ def summary(results: list[Result], runs: int) -> str:
 # ---------------------------------------------------------------------------------------------- main
 
 
-def bench_page(browser: Any, page_kind: str, size: int, data_dir: Path, atlas: Any, runs: int) -> Result:
+def bench_page(
+    browser: Any, page_kind: str, size: int, data_dir: Path, atlas: Any, runs: int, points: bool = False
+) -> Result:
     server = Server(START[page_kind], data_dir, OUT_DIR / "logs" / f"{size}-{page_kind}.log")
     try:
         startup = server.wait_until_healthy()
-        cold = measure_once(browser, server.url, page_kind, atlas)
+        cold = measure_once(browser, server.url, page_kind, atlas, points)
         print(f"  {size:>9,} {page_kind:<5} cold: first paint {cold.first_paint:.2f} s", flush=True)
         measured = []
         for i in range(runs):
-            measured.append(measure_once(browser, server.url, page_kind, atlas))
+            measured.append(measure_once(browser, server.url, page_kind, atlas, points))
             r = measured[-1]
+            views = f", pan/zoom {', '.join(f'{t:.2f}' for t in r.view_updates)} s" if r.view_updates else ""
             print(
                 f"  {size:>9,} {page_kind:<5} run {i + 1}: first paint {r.first_paint:.2f} s, "
-                f"filter redraw {r.filter_redraw:.2f} s, JS heap {r.heap / MB:.0f} MB",
+                f"filter redraw {r.filter_redraw:.2f} s, JS heap {r.heap / MB:.0f} MB{views}",
                 flush=True,
             )
         return Result(size, page_kind, cold.first_paint, measured, server.peak_rss_mb(), startup)
@@ -741,12 +822,19 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for size in args.sizes:
                 t = time.monotonic()
-                data_dir = cached_dataset(OUT_DIR / "data", size, seed=args.seed)
-                data_mb = (data_dir / "deployments.geojson").stat().st_size / MB
-                print(f"{size:,} deployments: {data_dir} ({data_mb:,.0f} MB, {time.monotonic() - t:.0f} s)")
+                points = size >= POINTS_FROM_SIZE
+                data_dir = cached_dataset(OUT_DIR / "data", size, seed=args.seed, points=points)
+                data_file = data_dir / (POINTS_FILE if points else "deployments.geojson")
+                data_mb = data_file.stat().st_size / MB
+                print(f"{size:,} deployments: {data_file} ({data_mb:,.0f} MB, {time.monotonic() - t:.0f} s)")
                 pages = pages_for(size, args.pages)
                 try:
-                    atlas = load_atlas(data_dir)
+                    # A large dataset is checked once, into the cache the pages' servers then read (its build,
+                    # about 140 s at 1,000,000 on 2 CPUs, is timed here and not in "server start").
+                    t = time.monotonic()
+                    atlas = load_atlas_cached(data_dir) if points else load_atlas(data_dir)
+                    if points:
+                        print(f"{size:,} deployments: checked and cached in {time.monotonic() - t:.0f} s", flush=True)
                 except DataError as error:
                     fits = int(MAX_FILE_BYTES / (data_mb * MB / size))
                     print(
@@ -762,7 +850,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise RuntimeError(f"synthetic data has problems, e.g. {atlas.problems[0]}")
                 for page_kind in pages:
                     print(f"{size:,} deployments, {page_kind}: {PAGES[page_kind].relative_to(ROOT)}", flush=True)
-                    results.append(bench_page(browser, page_kind, size, data_dir, atlas, args.runs))
+                    results.append(bench_page(browser, page_kind, size, data_dir, atlas, args.runs, points))
                 del atlas
         finally:
             browser.close()

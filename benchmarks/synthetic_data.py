@@ -24,6 +24,7 @@ import shapely
 from shapely.geometry import MultiPolygon, shape
 
 from geo import schema
+from geo.points import POINTS_FILE, write_points
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 OTHER_COUNTRY_SHARE = 0.15  # records placed in a uniformly random country instead of a "real-like" one
@@ -271,31 +272,40 @@ def make_features(n: int, seed: int = 0, data_dir: Path = REPO_DATA) -> list[dic
     return [f for chunk in iter_features(n, seed, data_dir) for f in chunk]
 
 
-def write_dataset(folder: Path, n: int, seed: int = 0) -> Path:
-    """Write deployments.geojson (n synthetic records), vendors.csv and countries.geojson into `folder`."""
+def write_dataset(folder: Path, n: int, seed: int = 0, points: bool = False) -> Path:
+    """Write deployments.geojson (n synthetic records), vendors.csv and countries.geojson into `folder`;
+    with `points`, the records go to deployments.parquet instead (GeoParquet, see geo/points.py)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "deployments.geojson", "w", encoding="utf-8") as out:
-        out.write('{"type": "FeatureCollection", "features": [')
-        for k, chunk in enumerate(iter_features(n, seed)):
-            text = json.dumps(chunk, ensure_ascii=False)[1:-1]
-            out.write((", " if k and text else "") + text)
-        out.write("]}")
+    if points:
+        write_points(iter_features(n, seed), folder / POINTS_FILE)
+    else:
+        _write_geojson(folder / "deployments.geojson", n, seed)
     shutil.copyfile(REPO_DATA / "vendors.csv", folder / "vendors.csv")
     shutil.copyfile(REPO_DATA / "countries.geojson", folder / "countries.geojson")
     return folder
 
 
-def cached_dataset(root: Path, n: int, seed: int = 0) -> Path:
-    """`root/<n>-<seed>/`, written by this generator version (a stamp file says which), or written now.
-    The data is written into a temporary folder first, so an interrupted run leaves nothing to reuse."""
-    folder = Path(root) / f"{n}-{seed}"
+def _write_geojson(path: Path, n: int, seed: int) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"type": "FeatureCollection", "features": [')
+        for k, chunk in enumerate(iter_features(n, seed)):
+            text = json.dumps(chunk, ensure_ascii=False)[1:-1]
+            out.write((", " if k and text else "") + text)
+        out.write("]}")
+
+
+def cached_dataset(root: Path, n: int, seed: int = 0, points: bool = False) -> Path:
+    """`root/<n>-<seed>/` (`<n>-<seed>-points/` with `points`), written by this generator version (a stamp
+    file says which), or written now. The data is written into a temporary folder first, so an interrupted
+    run leaves nothing to reuse."""
+    folder = Path(root) / (f"{n}-{seed}-points" if points else f"{n}-{seed}")
     stamp = folder / "GENERATOR_VERSION"
     if stamp.exists() and stamp.read_text().strip() == GENERATOR_VERSION:
         return folder
     partial = Path(root) / f".{n}-{seed}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
-    write_dataset(partial, n, seed)
+    write_dataset(partial, n, seed, points)
     (partial / "GENERATOR_VERSION").write_text(GENERATOR_VERSION + "\n")
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)

@@ -30,7 +30,8 @@ PLACES_NAME = "places.json"  # country and city names for the map without tiles
 VERSIONED = re.compile(r"^(countries|deployments|details|places)-[0-9a-f]{12}(-[0-9]+)?\.json$")
 CHUNK = "{chunk}"  # in the details URL: the browser puts the chunk number here
 STALE_AFTER_SECONDS = 7 * 24 * 3600
-DATA_ASSETS = {OUTLINES_NAME, "deployments.json", "details.json", PLACES_NAME}  # the content-hashed files
+DATA_ASSETS = frozenset({OUTLINES_NAME, "deployments.json", "details.json", PLACES_NAME})  # the content-hashed files
+BASEMAP_ASSETS = frozenset({OUTLINES_NAME, PLACES_NAME})  # all that a large dataset publishes (geo/points.py)
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -155,6 +156,11 @@ def _publish_basemap_files(countries: gpd.GeoDataFrame, folder: Path) -> dict[st
     }
 
 
+def publish_basemap_files(countries: gpd.GeoDataFrame, static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """Only the basemap's files: a large dataset's records are summarised per view, never published."""
+    return _publish_basemap_files(countries, static_dir / "atlas")
+
+
 def publish_data_files(countries: gpd.GeoDataFrame, payload: dict, static_dir: Path = STATIC_DIR) -> dict[str, str]:
     """Write the data files (see publish_assets) under content-hashed names; return asset name -> file name
     (the details' name has {chunk} for the chunk number)."""
@@ -170,10 +176,11 @@ def publish_data_files(countries: gpd.GeoDataFrame, payload: dict, static_dir: P
     return names
 
 
-def data_files_published(names: object, static_dir: Path = STATIC_DIR) -> bool:
-    """True when `names` (as publish_data_files returned them, e.g. remembered from an earlier start) are
-    all still in `static_dir`; each is then marked as in use again, as publishing it would."""
-    if not isinstance(names, dict) or set(names) != DATA_ASSETS:
+def data_files_published(names: object, static_dir: Path = STATIC_DIR, wanted: frozenset[str] = DATA_ASSETS) -> bool:
+    """True when `names` (as publish_data_files returned them, or publish_basemap_files for `wanted`
+    BASEMAP_ASSETS, e.g. remembered from an earlier start) are all still in `static_dir`; each is then
+    marked as in use again, as publishing it would."""
+    if not isinstance(names, dict) or set(names) != wanted:
         return False
     folder = static_dir / "atlas"
     groups = [_files_of(str(name), folder) for name in names.values()]

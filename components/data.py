@@ -14,19 +14,24 @@ import streamlit as st
 
 from components import assets
 from components.assets import (
+    BASEMAP_ASSETS,
+    DATA_ASSETS,
     asset_urls,
     data_files_published,
     keep_fresh,
     publish_assets,
+    publish_basemap_files,
     publish_data_files,
     publish_static_files,
 )
+from geo.aggregate import PointLayer, point_layer
 from geo.cache import cached_entry, data_version_cached, data_version_recalled, open_atlas
 from geo.filters import Vocabulary, build_vocabulary, year_bounds
 from geo.html import markdown_code
 from geo.load import Atlas
-from geo.mapdata import assign_colors, map_payload
+from geo.mapdata import PALETTE, assign_colors, map_payload
 from geo.places import CITIES_FILE
+from geo.points import has_points, is_lean
 from geo.validate import DATA_DIR
 
 DATA_DIR_ENV = "ATLAS_DATA_DIR"
@@ -47,6 +52,7 @@ class Loaded(NamedTuple):
     asset_urls: dict[str, str]  # map asset name -> URL it is served at
     vocabulary: Vocabulary  # what the filters offer
     version: str  # the data version (geo.versions.current_version), "" for one's own data
+    points: PointLayer | None = None  # a large dataset (geo/points.py): drawn as a summary of the view
 
 
 def data_dir() -> Path:
@@ -90,13 +96,22 @@ def _assets_entry_name() -> str:
     return f"assets-{_assets_version()}"
 
 
+def _assets_entry(folder: Path) -> tuple[str, frozenset[str]]:
+    """Under which name the published data files of `folder` are remembered, and which files they are (a
+    large dataset's records are not published: only the basemap's files are)."""
+    if has_points(folder):
+        return f"{_assets_entry_name()}-points", BASEMAP_ASSETS
+    return _assets_entry_name(), DATA_ASSETS
+
+
 def is_prepared(folder: Path, static_dir: Path = assets.STATIC_DIR) -> bool:
     """Whether the atlas of `folder` is in the cache with its data version, and its map data files are
     published in `static_dir`."""
     entry = cached_entry(folder)
     if entry is None or data_version_recalled(folder, entry) is None:
         return False
-    return entry.recall(_assets_entry_name(), lambda names: data_files_published(names, static_dir)) is not None
+    name, wanted = _assets_entry(folder)
+    return entry.recall(name, lambda names: data_files_published(names, static_dir, wanted)) is not None
 
 
 def prepare_in_child(folder: Path, static_dir: Path = assets.STATIC_DIR) -> bool:
@@ -107,7 +122,7 @@ def prepare_in_child(folder: Path, static_dir: Path = assets.STATIC_DIR) -> bool
     work itself and reports the data's problems as usual."""
     deployments = Path(folder) / "deployments.geojson"
     try:
-        large = deployments.stat().st_size >= CHILD_BUILD_MIN_BYTES
+        large = has_points(folder) or deployments.stat().st_size >= CHILD_BUILD_MIN_BYTES
     except OSError:
         return False
     if not large or is_prepared(folder, static_dir):
@@ -136,14 +151,19 @@ def prepare(folder: Path, static_dir: Path = assets.STATIC_DIR) -> Loaded:
     atlas, entry = open_atlas(folder)
     colors = assign_colors(atlas.deployments)
     vocabulary = build_vocabulary(atlas, year_bounds(atlas.deployments))
+    lean = is_lean(atlas.deployments)
 
     def publish() -> dict[str, str]:
+        if lean:
+            return publish_basemap_files(atlas.countries, static_dir)
         payload = map_payload(atlas.deployments, colors, atlas.vendor_names, atlas.country_names)
         return publish_data_files(atlas.countries, payload, static_dir)
 
-    names = entry.remembered(_assets_entry_name(), publish, lambda names: data_files_published(names, static_dir))
+    name, wanted = _assets_entry(folder)
+    names = entry.remembered(name, publish, lambda names: data_files_published(names, static_dir, wanted))
     version = data_version_cached(folder, entry)  # reading the whole data file again only when it changed
-    return Loaded(atlas, colors, asset_urls(publish_static_files(static_dir), names), vocabulary, version)
+    points = point_layer(atlas.deployments, colors, PALETTE) if lean else None
+    return Loaded(atlas, colors, asset_urls(publish_static_files(static_dir), names), vocabulary, version, points)
 
 
 @st.cache_resource(show_spinner="Loading deployments…")

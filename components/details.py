@@ -9,10 +9,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.data import data_dir
 from components.layout import DETAILS_CLOSED_MARK
 from geo import schema
 from geo.html import details_html, escape_text, link
 from geo.load import Atlas
+from geo.points import POINTS_FILE, is_lean, read_record
 from geo.summaries import vendor_profile
 
 SELECTED_KEY = "selected_id"
@@ -51,7 +53,10 @@ def render_details(atlas: Atlas, record_id: str | None, selection: pd.DataFrame)
     if matches.empty:
         st.html(DETAILS_CLOSED_MARK)
         return
-    _render_record(atlas, matches.iloc[0].to_dict(), selection)
+    record = matches.iloc[0].to_dict()
+    if is_lean(atlas.deployments):  # a large dataset keeps only what the map needs; the rest is in its file
+        record = read_record(data_dir() / POINTS_FILE, int(record["row"]), atlas.vendors).iloc[0].to_dict()
+    _render_record(atlas, record, selection)
 
 
 def _render_record(atlas: Atlas, record: dict[str, Any], selection: pd.DataFrame) -> None:

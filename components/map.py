@@ -42,10 +42,12 @@ class OfflineBasemap(MacroElement):
             map.getContainer().style.background = "#cfe3ef";
             window.atlasCountryGeo = window.atlasCountryGeo || fetch({{ this.url_json }})
                 .then(function (r) { return r.json(); });
+            {% if this.data_url_json != "null" %}
             window.atlasData = window.atlasData || fetch({{ this.data_url_json }})
                 .then(function (r) { return r.json(); });
             // Descriptions and sources come in chunks, when a popup needs them.
             window.atlasLoadDetails = window.atlasLoadDetails || Atlas.detailsLoader(window.atlasData, {{ this.details_url_json }});
+            {% endif %}
             window.atlasCountryGeo.then(function (geo) { Atlas.outlineLayer(L, geo, "atlasOutlines").addTo(map); });
             window.atlasPlaces = window.atlasPlaces || fetch({{ this.places_url_json }}).then(function (r) { return r.json(); });
             Atlas.offlineLabels(L, map, window.atlasPlaces);
@@ -59,7 +61,14 @@ class OfflineBasemap(MacroElement):
         """
     )
 
-    def __init__(self, outlines_url: str, data_url: str, details_url: str, places_url: str, title: str = FRAME_TITLE):
+    def __init__(
+        self,
+        outlines_url: str,
+        data_url: str | None,
+        details_url: str | None,
+        places_url: str,
+        title: str = FRAME_TITLE,
+    ):
         super().__init__()
         self._name = "OfflineBasemap"
         self.title_json = script_json(title)
@@ -99,6 +108,31 @@ class DeploymentMarkers(MacroElement):
         self.visible_json = script_json(visible_rows)  # rows_bitset()
         self.legend_json = script_json(legend)
         self.keep_view_json = script_json(keep_view)
+
+
+class ViewSummary(MacroElement):
+    """A large selection as the server summarised it for the current view (geo/aggregate.py): counted
+    cells, or the records themselves once few are in view."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group) {
+            var map = window.atlasMap;
+            if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
+            window.atlasLegend = Atlas.legendControl(L, {hasPolicies: false}, {{ this.legend_json }}).addTo(map);
+            Atlas.showSummary(L, map, group, {{ this.summary_json }}, {{ this.colors_json }});
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, summary: Mapping[str, Any], colors: list[str], legend: list[dict[str, str]]):
+        super().__init__()
+        self._name = "ViewSummary"
+        self.summary_json = script_json(dict(summary))
+        self.colors_json = script_json(list(colors))
+        self.legend_json = script_json(legend)
 
 
 class CountryShading(MacroElement):
@@ -167,11 +201,26 @@ def base_map(asset_urls: Mapping[str, str]) -> AtlasMap:
     folium.TileLayer(TILES_URL, attr=TILES_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)
     OfflineBasemap(
         asset_urls["countries.json"],
-        asset_urls["deployments.json"],
-        asset_urls["details.json"],
+        asset_urls.get("deployments.json"),  # a large dataset's records are not sent (summary_layers)
+        asset_urls.get("details.json"),
         asset_urls["places.json"],
     ).add_to(fmap)
     return fmap
+
+
+def summary_layers(
+    summary: Mapping[str, Any],
+    colors: list[str],
+    legend: list[dict[str, str]],
+    counts: Mapping[str, int],
+    names: Mapping[str, str],
+) -> list[folium.FeatureGroup]:
+    """The layers of a large selection: the view's summary, then the (initially hidden) country shading."""
+    markers = folium.FeatureGroup(name="Deployments", show=True)
+    ViewSummary(summary, colors, legend).add_to(markers)
+    shading = folium.FeatureGroup(name=SHADING_LAYER_NAME, show=False)
+    CountryShading(counts, names).add_to(shading)
+    return [markers, shading]
 
 
 def selection_layers(

@@ -6,16 +6,22 @@ from collections.abc import Mapping
 
 import folium
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from components.map import base_map, selection_layers
+from components.details import SELECTED_KEY
+from components.map import INITIAL_ZOOM, base_map, selection_layers, summary_layers
+from geo.aggregate import PointLayer, clicked_position, view_from_map, world_view
 from geo.filters import count_by_country
 from geo.mapdata import legend_entries, rows_bitset
 from geo.permalink import MapView
 from geo.summaries import find_clicked
 
 MAP_KEY = "atlas_map"
+POINT_MAP_KEY = "atlas_point_map"  # the map of a large dataset (render_point_map)
+HANDLED_CLICK_KEY = "point_map_click"  # the click on that map the page has already opened
 MAP_HEIGHT = 600
 TAB_KEY = "tab"  # the key of the page's tabs (app.py)
 TABLE_TAB = "Table"
@@ -45,12 +51,17 @@ def render_map(
     asset_urls: Mapping[str, str],
     view: MapView | None = None,
     track_view: bool = False,
+    points: PointLayer | None = None,
 ) -> tuple[str | None, MapView | None]:
     """Draw the selection; return the id of the deployment clicked last (if any) and, when `track_view`
-    is on, the map's current view (only then do pans and zooms rerun the page).
+    is on, the map's current view (only then do pans and zooms rerun the page). A large dataset (`points`)
+    is drawn by render_point_map, which opens a clicked record itself.
 
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
+    if points is not None:
+        render_point_map(points, all_deployments, selection, colors, vendor_names, country_names, asset_urls)
+        return None, None
     visible_rows = rows_bitset(all_deployments.index.get_indexer(selection.index), len(all_deployments))
     legend = legend_entries(selection, colors, vendor_names)
     returned = ["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else [])
@@ -84,3 +95,53 @@ def current_view(result: Mapping) -> MapView | None:
     if not center or zoom is None:
         return None
     return MapView(round(float(center["lat"]), 4), round(float(center["lng"]), 4), int(zoom))
+
+
+def render_point_map(
+    points: PointLayer,
+    all_deployments: pd.DataFrame,
+    selection: pd.DataFrame,
+    colors: Mapping[str, str],
+    vendor_names: Mapping[str, str],
+    country_names: Mapping[str, str],
+    asset_urls: Mapping[str, str],
+) -> None:
+    """Draw a large selection (geo/points.py) as the server's summary of the view. Panning and zooming
+    rerun only the map (a fragment), which sends the summary of the new view; a click on a record opens
+    it (a rerun of the whole page, for its details)."""
+    selected = np.zeros(len(all_deployments), dtype=bool)
+    selected[all_deployments.index.get_indexer(selection.index)] = True
+    legend = legend_entries(selection, colors, vendor_names)
+    _point_map(points, selected, legend, count_by_country(selection), country_names, asset_urls)
+    st.caption("Zoom in, or click a bubble, to see the records themselves; click one for its details and sources.")
+
+
+@st.fragment
+def _point_map(
+    points: PointLayer,
+    selected: np.ndarray,
+    legend: list[dict[str, str]],
+    counts: Mapping[str, int],
+    country_names: Mapping[str, str],
+    asset_urls: Mapping[str, str],
+) -> None:
+    state = st.session_state
+    reported = state.get(POINT_MAP_KEY)  # what the map last reported (its view, the last click)
+    summary = points.summary(selected, view_from_map(reported, world_view(INITIAL_ZOOM)))
+    st_folium(
+        base_map(asset_urls),
+        key=POINT_MAP_KEY,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        feature_group_to_add=summary_layers(summary, points.colors, legend, counts, country_names),
+        layer_control=folium.LayerControl(collapsed=False),
+        returned_objects=["last_object_clicked", "bounds", "zoom"],
+    )
+    clicked = reported.get("last_object_clicked") if isinstance(reported, Mapping) else None
+    if not clicked or clicked == state.get(HANDLED_CLICK_KEY):
+        return
+    state[HANDLED_CLICK_KEY] = clicked
+    position = clicked_position(summary, clicked)
+    if position is not None:
+        state[SELECTED_KEY] = str(points.ids.iat[position])
+        st.rerun(scope="app")

@@ -6,10 +6,13 @@ from collections.abc import Mapping
 
 import altair as alt
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
+from components.data import data_dir
 from geo.html import overview_html
 from geo.mapdata import OTHER_COLOR, OTHER_LABEL
+from geo.points import POINTS_FILE, is_lean, read_records
 from geo.summaries import (
     multi_vendor_count,
     selection_overview,
@@ -19,12 +22,18 @@ from geo.summaries import (
     top_vendors,
 )
 
+LARGE_TABLE_ROWS = 1000  # rows of a large dataset's table (its records are read from its file)
+
 
 def render_overview(selection: gpd.GeoDataFrame) -> None:
     st.html(overview_html(selection_overview(selection)))
 
 
-def render_table(selection: gpd.GeoDataFrame, country_names: Mapping[str, str]) -> None:
+def render_table(selection: gpd.GeoDataFrame, country_names: Mapping[str, str], vendors: pd.DataFrame) -> None:
+    if is_lean(selection):  # a large dataset: its first records, read in full from its file
+        shown = selection.head(LARGE_TABLE_ROWS)
+        st.caption(f"The first {len(shown):,} of these {len(selection):,} records. Narrow the filters to list others.")
+        selection = read_records(data_dir() / POINTS_FILE, shown["row"], vendors)
     st.dataframe(
         table_frame(selection, country_names),
         hide_index=True,

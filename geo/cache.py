@@ -38,6 +38,8 @@ import pandas as pd
 import shapely
 
 from geo.load import Atlas, load_atlas
+from geo.points import DATA_FILES as POINT_DATA_FILES
+from geo.points import has_points, load_points_atlas
 from geo.problems import Problem
 from geo.validate import DATA_DIR
 
@@ -82,8 +84,20 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(data_dir: Path, files: tuple[str, ...] = DATA_FILES) -> str:
+def data_files(data_dir: Path) -> tuple[str, ...]:
+    """The files an atlas of `data_dir` is read from: a GeoParquet of points instead of the GeoJSON when
+    the folder holds one (geo/points.py)."""
+    return POINT_DATA_FILES if has_points(data_dir) else DATA_FILES
+
+
+def load_any_atlas(data_dir: Path) -> Atlas:
+    """load_atlas, or load_points_atlas for a folder of points."""
+    return load_points_atlas(data_dir) if has_points(data_dir) else load_atlas(data_dir)
+
+
+def cache_key(data_dir: Path, files: tuple[str, ...] | None = None) -> str:
     """The entry name for the data in `data_dir`: changes when a data file, the folder's name or the code does."""
+    files = data_files(data_dir) if files is None else files
     digest = hashlib.sha256(code_fingerprint().encode())
     digest.update(b"\0" + str(data_dir).encode() + b"\0")
     for name in files:
@@ -157,10 +171,13 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, Any]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    frame, tuple_categories = _tuple_categories_as_codes(frame)
     plain, objects = split_table(frame)
     for column, values in objects.items():
         _object_column_path(folder, name, column).write_bytes(object_column_json(column, values))
     info: dict[str, Any] = {"columns": list(frame.columns), "objects": list(objects), "geometry": None, "crs": None}
+    if tuple_categories:
+        info["tuple_categories"] = tuple_categories
     if isinstance(plain, gpd.GeoDataFrame):
         # Geometry as WKB (exact) in a plain table; the CRS as it was given (e.g. "EPSG:4326").
         info["geometry"] = plain.geometry.name
@@ -179,7 +196,25 @@ def _read_table(folder: Path, name: str, info: dict[str, Any]) -> pd.DataFrame:
         shapes = gpd.GeoSeries(shapely.from_wkb(frame[geometry].to_numpy()), index=frame.index, crs=info["crs"])
         frame = gpd.GeoDataFrame(frame.drop(columns=geometry).assign(**{geometry: shapes}), geometry=geometry)
     objects = {column: read_object_column(_object_column_path(folder, name, column)) for column in info["objects"]}
-    return join_table(frame, objects, info["columns"])
+    frame = join_table(frame, objects, info["columns"])
+    for column, categories in info.get("tuple_categories", {}).items():
+        index = pd.Index([tuple(c) for c in categories], dtype=object, tupleize_cols=False)
+        frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(), categories=index)
+    return frame
+
+
+def _is_tuple_categorical(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.CategoricalDtype) and any(isinstance(c, tuple) for c in column.cat.categories)
+
+
+def _tuple_categories_as_codes(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[list[Any]]]]:
+    """Categorical columns of tuples (the lean table's vendors, sectors, ...: geo/points.py) as their
+    codes, and their categories as lists (Parquet cannot hold tuples as categories)."""
+    names = [c for c in frame.columns if _is_tuple_categorical(frame[c])]
+    if not names:
+        return frame, {}
+    categories = {c: [list(t) for t in frame[c].cat.categories] for c in names}
+    return frame.assign(**{c: frame[c].cat.codes.astype("int32") for c in names}), categories
 
 
 def _problem_json(problem: Problem) -> list[str]:
@@ -306,7 +341,7 @@ def open_atlas(data_dir: Path = DATA_DIR, folder: Path | None = None) -> tuple[A
     try:
         key = cache_key(Path(data_dir))
     except OSError:  # a data file cannot be read: load_atlas says which, and how
-        return load_atlas(data_dir), Entry(None)
+        return load_any_atlas(data_dir), Entry(None)
     entry = folder / key
     if entry.is_dir():
         try:
@@ -318,7 +353,7 @@ def open_atlas(data_dir: Path = DATA_DIR, folder: Path | None = None) -> tuple[A
             with contextlib.suppress(OSError):  # a read-only cache is still used
                 os.utime(entry)  # most recently used: kept by prune
             return atlas, Entry(entry)
-    atlas = load_atlas(data_dir)
+    atlas = load_any_atlas(data_dir)
     try:
         write_entry(folder, key, atlas)
         prune(folder)

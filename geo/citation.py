@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
 from geo.metadata import DatasetMetadata, load_metadata
-from geo.versions import current_version
+from geo.points import DATA_FILES as POINT_DATA_FILES
+from geo.points import has_points
+from geo.versions import SHORT_HASH_LENGTH, UNRELEASED, current_version
 
 # Read from data/metadata.json when imported; the functions below read the file each time they are called.
 PROJECT_NAME = load_metadata().title
@@ -15,8 +18,21 @@ LICENCE_NOTE = load_metadata().licence_note
 
 def data_version(data_dir: Path) -> str:
     """The dated release of the data (e.g. '2026.12.02'), or '<latest release>+<hash>' when the data changed
-    since (see geo.versions)."""
+    since (see geo.versions). A large dataset of points (geo/points.py) has no releases: 'unreleased+<hash
+    of its files>'."""
+    if has_points(Path(data_dir)):
+        return f"{UNRELEASED}+{files_hash(Path(data_dir), POINT_DATA_FILES)}"
     return current_version(Path(data_dir))
+
+
+def files_hash(folder: Path, names: tuple[str, ...]) -> str:
+    """A short SHA-256 of the named files' bytes."""
+    digest = hashlib.sha256()
+    for name in names:
+        with (folder / name).open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()[:SHORT_HASH_LENGTH]
 
 
 def citation(

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
+from geo.load import list_value_counts
 from geo.search import matches, search_texts
 from geo.validate import is_ascii_int
 
@@ -208,7 +209,7 @@ def status_as_of(gdf: gpd.GeoDataFrame, year: int | None) -> pd.Series:
     dated = gdf["history"].map(bool)
     if not dated.any():
         return status
-    status = status.copy()
+    status = status.astype(object)  # a copy, which may also hold statuses a categorical column lacks
     for index, events in gdf.loc[dated, "history"].items():
         before = [e for e in events if e["year"] <= year]
         status.at[index] = (before[-1] if before else events[0])["status"]
@@ -477,8 +478,8 @@ def option_counts(gdf: gpd.GeoDataFrame, filters: Filters, name: str) -> dict[st
     spec = FILTERS_BY_NAME[name]
     assert isinstance(spec, ChoiceFilter), f"{name} is not a choice filter"
     others = apply_filters(gdf, filters.without(name))[spec.column]
-    values = others.explode() if spec.list_column else others
-    return values.dropna().value_counts().astype(int).to_dict()
+    counts = list_value_counts(others) if spec.list_column else others.dropna().value_counts()
+    return {value: int(n) for value, n in counts.items() if n}
 
 
 def vendor_counts(gdf: gpd.GeoDataFrame, filters: Filters) -> dict[str, int]:

@@ -160,9 +160,21 @@ def explode_vendors(deployments: pd.DataFrame) -> pd.DataFrame:
     return deployments.explode("vendors", ignore_index=True).rename(columns={"vendors": "vendor"})
 
 
+def list_value_counts(column: pd.Series) -> pd.Series:
+    """How many records hold each value of a list column, most first (a record counts under each of its
+    values). A categorical column of tuples (geo/points.py) is counted once per distinct tuple."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        counts: dict[Any, int] = {}
+        for values, n in column.value_counts().items():
+            for value in values if n else ():
+                counts[value] = counts.get(value, 0) + int(n)
+        return pd.Series(counts, dtype="int64").sort_values(ascending=False, kind="stable")
+    return column.explode().dropna().value_counts()
+
+
 def vendor_counts(deployments: pd.DataFrame) -> pd.Series:
     """How many deployments name each vendor, most first (one with several vendors counts under each)."""
-    return deployments["vendors"].explode().value_counts()
+    return list_value_counts(deployments["vendors"])
 
 
 class DataError(ValueError):

@@ -34,3 +34,14 @@ def map_rows(at) -> list[int]:
 def url_params(at) -> dict[str, list[str]]:
     """The page's query parameters, each as a list of values."""
     return {k: (v if isinstance(v, list) else [v]) for k, v in at.query_params.items()}
+
+
+def map_summary(at) -> dict:
+    """The summary of the view the page sent to a large dataset's map (geo/aggregate.py)."""
+    import json
+
+    component = at.get("component_instance")[0]
+    script = json.loads(component.proto.json_args)["feature_group"]
+    start = script.index("Atlas.showSummary(L, map, group, ") + len("Atlas.showSummary(L, map, group, ")
+    summary, _ = json.JSONDecoder().raw_decode(script[start:])
+    return summary

@@ -206,3 +206,19 @@ def face_pay() -> dict[str, Any]:
         "aa-face-pay", 12, 12, name="Face pay", year_start=2019, sources=[source(5), source(6)],
         history=[{"year": 2019, "status": "announced", "source": 0}, {"year": 2021, "status": "operational", "source": 1}],
     )  # fmt: skip
+
+
+def write_points_dataset(
+    folder: Path, features: list[dict[str, Any]] | None = None, row_group_rows: int | None = None
+) -> Path:
+    """The same dataset with its records in deployments.parquet (geo/points.py) instead of the GeoJSON;
+    `row_group_rows` splits them into row groups of that many records."""
+    from geo import points
+
+    folder.mkdir(parents=True, exist_ok=True)
+    records = copy.deepcopy(deployments() if features is None else features)
+    size = row_group_rows or max(1, len(records))
+    points.write_points([records[i : i + size] for i in range(0, len(records), size)], folder / points.POINTS_FILE)
+    write_vendors(folder / "vendors.csv")
+    (folder / "countries.geojson").write_text(json.dumps(countries_geojson()), encoding="utf-8")
+    return folder

@@ -231,6 +231,22 @@
     return out;
   }
 
+  // A bubble (a non-interactive marker, so its click never reads as a record's) that handles its own click
+  // and Enter with `open`, and is a focusable button for keyboard users.
+  function liveBubble(Lf, bubble, open) {
+    bubble.on("add", function () {
+      var el = bubble._icon;
+      if (!el) { return; }
+      el.classList.add("atlas-cluster-live");
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      Lf.DomEvent.disableClickPropagation(el);
+      Lf.DomEvent.on(el, "click", open);
+      Lf.DomEvent.on(el, "keydown", function (e) { if (e.keyCode === 13) { Lf.DomEvent.preventDefault(e); open(); } });
+    });
+    return bubble;
+  }
+
   // The layer that shows one selection of `data.rows`, clustered. It is an L.FeatureGroup of the record
   // markers in view (their clicks reach the page, as folium's markers do); the cluster bubbles sit in a
   // plain L.LayerGroup inside it, so a click on a bubble zooms the map and never reads as a record's click.
@@ -321,17 +337,7 @@
       _bubble: function (g, zoom) {
         var self = this, bubble = Lf.marker([g.lat, g.lon], {icon: clusterIcon(Lf, g.n, sortShares(g.colors, g.order.slice())), interactive: false, keyboard: false});
         bubble.atlasGroup = g;
-        bubble.on("add", function () {
-          var el = bubble._icon;
-          if (!el) { return; }
-          el.classList.add("atlas-cluster-live");
-          el.setAttribute("tabindex", "0");
-          el.setAttribute("role", "button");
-          Lf.DomEvent.disableClickPropagation(el);
-          Lf.DomEvent.on(el, "click", function () { self.openGroup(g, zoom); });
-          Lf.DomEvent.on(el, "keydown", function (e) { if (e.keyCode === 13) { Lf.DomEvent.preventDefault(e); self.openGroup(g, zoom); } });
-        });
-        return bubble;
+        return liveBubble(Lf, bubble, function () { self.openGroup(g, zoom); });
       },
       // A click on a bubble zooms in to its members; members that share one point (or at the last zoom)
       // are spread around it instead, each its own marker.
@@ -523,12 +529,13 @@
     var items = entries.map(function (v) {
       return '<div><span class="atlas-swatch" style="background:' + esc(v.color) + '"></span>' + esc(v.name) + "</div>";
     }).join("");
-    var shapes = ["documented", "reported", "claimed"].map(function (c) {
+    // A large dataset's summary (showSummary) draws every record alike, so it has no confidence shapes.
+    var shapes = data.labels ? "<b>Confidence</b>" + ["documented", "reported", "claimed"].map(function (c) {
       return '<div><span class="atlas-m atlas-c-' + c + '" style="--c:#555;display:inline-block;vertical-align:middle"></span> ' + esc(data.labels.confidence[c]) + "</div>";
-    }).join("");
+    }).join("") : "";
     var policy = data.hasPolicies ? "<b>Kind</b><div>" + '<span class="atlas-m atlas-k-policy" style="--c:' + POLICY_COLOR +
       ';display:inline-block;vertical-align:middle">\u00a7</span> ' + esc((data.labels.kind || {}).policy || "Policy") + "</div>" : "";
-    return '<div class="atlas-legend"><b>Vendor</b>' + items + "<b>Confidence</b>" + shapes + policy + "</div>";
+    return '<div class="atlas-legend"><b>Vendor</b>' + items + shapes + policy + "</div>";
   }
 
   // Collapsible: open on a wide map, closed on a narrow one (a phone), then as the reader last left it.
@@ -718,7 +725,53 @@
     return map.atlasOfflineLabels;
   }
 
-  root.Atlas = {esc: esc, COL: COL, clusterIcon: clusterIcon, sortShares: sortShares, ringGradient: ringGradient, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
+  // ---- Large datasets (geo/aggregate.py): the server counts the selection on a grid that follows the view
+  // and sends `summary`: either cells ([lat, lon, count, [[colour code, count], ...], south, west, north,
+  // east]) or, once few enough records are in view, the records ([lat, lon, colour code, position, label]).
+  // `colors`: the colour of each code. Cells are bubbles like the clusters' (a click zooms in to their
+  // records); records are markers whose clicks reach the page, which opens the record at that position.
+  function pointIcon(Lf, colorValue) {
+    return Lf.divIcon({className: "atlas-icon", html: '<div class="atlas-m" style="--c:' + esc(colorValue) + '"></div>',
+                       iconSize: [16, 16], iconAnchor: [8, 8], tooltipAnchor: [8, 0]});
+  }
+
+  function cellBubble(Lf, map, cell, colors) {
+    var shares = cell[3].map(function (s) { return {color: colors[s[0]], count: s[1]}; });
+    var bubble = Lf.marker([cell[0], cell[1]], {icon: clusterIcon(Lf, cell[2], shares), interactive: false, keyboard: false});
+    var zoomIn = function () {
+      if (cell[4] === cell[6] && cell[5] === cell[7]) { map.setView([cell[0], cell[1]], Math.min(map.getZoom() + 2, map.getMaxZoom())); return; }
+      map.fitBounds(Lf.latLngBounds([cell[4], cell[5]], [cell[6], cell[7]]), {padding: [40, 40], maxZoom: map.getMaxZoom()});
+    };
+    return liveBubble(Lf, bubble, zoomIn);
+  }
+
+  function summaryLayer(Lf, map, summary, colors) {
+    var layer = Lf.featureGroup(), bubbles = Lf.layerGroup(), icons = {};
+    layer.addLayer(bubbles);
+    (summary.cells || []).forEach(function (cell) { bubbles.addLayer(cellBubble(Lf, map, cell, colors)); });
+    (summary.points || []).forEach(function (p) {
+      var c = colors[p[2]];
+      if (!icons[c]) { icons[c] = pointIcon(Lf, c); }
+      var m = Lf.marker([p[0], p[1]], {icon: icons[c], keyboard: true});
+      m.atlasPosition = p[3];
+      m.atlasLabel = String(p[4]);
+      m.on("add", labelIcon);
+      m.bindTooltip(esc(p[4]), {className: "atlas-tip"});
+      layer.addLayer(m);
+    });
+    return layer;
+  }
+
+  // Swap the previous summary for this one in `group` (the feature group streamlit-folium swaps in).
+  function showSummary(Lf, map, group, summary, colors) {
+    var layer = summaryLayer(Lf, map, summary, colors);
+    group.addLayer(layer);
+    root.atlasSummary = {zoom: summary.zoom, selected: summary.selected, total: summary.total, cells: (summary.cells || []).length,
+                         points: (summary.points || []).length, drawn: (root.atlasSummary ? root.atlasSummary.drawn : 0) + 1};
+    return layer;
+  }
+
+  root.Atlas = {esc: esc, summaryLayer: summaryLayer, showSummary: showSummary, COL: COL, clusterIcon: clusterIcon, sortShares: sortShares, ringGradient: ringGradient, attachDetails: attachDetails, tooltipText: tooltipText, popupHtml: popupHtml, deploymentLayer: deploymentLayer, showRows: showRows,
                 countryLayer: countryLayer, countBins: countBins, binOf: binOf, shadingLegendHtml: shadingLegendHtml,
                 showShading: showShading, outlineLayer: outlineLayer, legendControl: legendControl,
                 fullscreenControl: fullscreenControl, years: years, fitToRows: fitToRows, controlPadding: controlPadding};

@@ -280,3 +280,39 @@ test("the visible rows arrive as a bitset: row i is bit i % 8 of byte i // 8", (
   assert.deepEqual(Atlas.rowsFromBitset(text), [0, 3, 8, 17]);
   assert.deepEqual(Atlas.rowsFromBitset(""), []);
 });
+
+// A stand-in for the few Leaflet calls summaryLayer makes: layers that list what was added to them.
+function summaryLeaflet() {
+  const group = () => ({layers: [], addLayer(l) { this.layers.push(l); return this; }});
+  const marker = (latlng, options) => ({
+    latlng, options, handlers: {}, tooltip: null,
+    on(name, f) { this.handlers[name] = f; return this; },
+    bindTooltip(text) { this.tooltip = text; return this; }
+  });
+  return {divIcon: (options) => options, point: (x, y) => [x, y], featureGroup: group, layerGroup: group, marker,
+          latLngBounds: (a, b) => [a, b], DomEvent: {on() {}, disableClickPropagation() {}, preventDefault() {}}};
+}
+
+test("a large dataset's summary draws its cells as counted bubbles in the vendors' colours", () => {
+  const Lf = summaryLeaflet();
+  const summary = {zoom: 3, selected: 9, total: 7, cells: [[10, 20, 7, [[1, 5], [0, 2]], 9, 19, 11, 21]]};
+  const layer = Atlas.summaryLayer(Lf, {}, summary, ["#111111", "#222222"]);
+  const bubbles = layer.layers[0].layers;
+  assert.equal(bubbles.length, 1);
+  assert.deepEqual(bubbles[0].latlng, [10, 20]);
+  assert.equal(bubbles[0].options.interactive, false, "a bubble's click zooms in and is not a record's click");
+  assert.match(bubbles[0].options.icon.html, /cluster of 7 deployments/);
+  assert.match(bubbles[0].options.icon.html, /#222222 0\.0deg 257\.1deg, #111111 257\.1deg 360\.0deg/);
+  assert.equal(layer.layers.length, 1, "no record markers while the view holds cells");
+});
+
+test("a large dataset's records are markers whose position the page can match, with escaped names", () => {
+  const Lf = summaryLeaflet();
+  const summary = {zoom: 12, selected: 2, total: 2, points: [[48.8, 2.3, 0, 17, '<b onmouseover="x()">${a}`</b>'], [48.9, 2.4, 1, 4, "Gare"]]};
+  const layer = Atlas.summaryLayer(Lf, {}, summary, ["#111111", "#222222"]);
+  const records = layer.layers.slice(1);
+  assert.deepEqual(records.map((m) => [m.latlng, m.atlasPosition]), [[[48.8, 2.3], 17], [[48.9, 2.4], 4]]);
+  assert.equal(records[0].tooltip, "&lt;b onmouseover=&quot;x()&quot;&gt;&#36;{a}&#96;&lt;/b&gt;");
+  assert.match(records[1].options.icon.html, /--c:#222222/);
+  assert.equal(records[0].options.keyboard, true);
+});

@@ -1,0 +1,379 @@
+"""Datasets too large to draw record by record (camera inventories of a million sites).
+
+They come as GeoParquet, `deployments.parquet` in the data folder instead of `deployments.geojson`: one row
+per record, with its `id`, its GeoJSON `properties` as JSON text (exactly what a GeoJSON feature would
+hold, so every field of `geo.schema` keeps its meaning) and its point as WKB in `geometry` (the GeoParquet
+"geo" metadata says so; geopandas.read_parquet reads the file). `write_points` writes one.
+
+Every record is checked by the same validator as a GeoJSON file (`geo.validate.validate_deployments`,
+same rules, same messages), a row group at a time and in parallel, and the records that pass are kept as
+a lean table: the columns the filters and the map need, with repeated values (country, status, the tuple
+of vendor ids, ...) as pandas categoricals, so a filter costs one test per distinct value and not one per
+record. The full record is read back from the file, by its row, when the reader opens it. The map does
+not draw these records one by one but counts them on a grid that follows the view (`geo.aggregate`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import schema
+from geo.load import Atlas, DataError, countries_frame, deployments_frame, join_vendors, vendors_frame
+from geo.problems import Problem
+from geo.validate import (
+    CountryIndex,
+    check_country_features,
+    record_key,
+    validate_deployments,
+    validate_vendor_rows,
+)
+
+POINTS_FILE = "deployments.parquet"
+DATA_FILES = (POINTS_FILE, "vendors.csv", "countries.geojson")  # what load_points_atlas reads (cache key)
+ID_COLUMN, PROPERTIES_COLUMN, GEOMETRY_COLUMN = "id", "properties", "geometry"
+ROW_GROUP_ROWS = 20_000  # records per row group: one is read to open one record, one is checked at a time
+GEO_METADATA = {
+    "version": "1.1.0",
+    "primary_column": GEOMETRY_COLUMN,
+    "columns": {GEOMETRY_COLUMN: {"encoding": "WKB", "geometry_types": ["Point"]}},  # no "crs": OGC:CRS84
+}
+# The lean table's columns besides `row` (the record's row in the file), `lon` and `lat`.
+SCALAR_COLUMNS = ("id", "name", "kind", "country", "status", "confidence")
+TUPLE_COLUMNS = ("vendors", "sectors")  # list fields, as tuples (hashable, so they can be categories)
+YEAR_COLUMNS = ("year_start", "year_end")
+CATEGORY_COLUMNS = ("kind", "country", "status", "confidence", "vendors", "sectors", "vendor_countries")
+
+
+def has_points(data_dir: Path) -> bool:
+    """Whether `data_dir` holds a GeoParquet of deployments (and no GeoJSON, which would take precedence)."""
+    return (Path(data_dir) / POINTS_FILE).is_file() and not (Path(data_dir) / "deployments.geojson").is_file()
+
+
+# --- Writing --------------------------------------------------------------------------------------------
+
+
+def write_points(chunks: Iterable[list[dict[str, Any]]], path: Path) -> int:
+    """Write GeoJSON point features (given in lists, a row group each) as GeoParquet; return the rows written.
+    The file is written beside `path` and renamed into place, so a reader never sees half of it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    schema_ = pa.schema(
+        [(ID_COLUMN, pa.string()), (PROPERTIES_COLUMN, pa.string()), (GEOMETRY_COLUMN, pa.binary())],
+        metadata={b"geo": json.dumps(GEO_METADATA).encode()},
+    )
+    rows = 0
+    try:
+        with pq.ParquetWriter(temporary, schema_) as writer:
+            for features in chunks:
+                for start in range(0, len(features), ROW_GROUP_ROWS):
+                    writer.write_table(_points_table(features[start : start + ROW_GROUP_ROWS], schema_))
+                rows += len(features)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return rows
+
+
+def _points_table(features: list[dict[str, Any]], schema_: Any) -> Any:
+    import pyarrow as pa
+
+    coordinates = np.array([f["geometry"]["coordinates"][:2] for f in features], dtype=float).reshape(-1, 2)
+    return pa.table(
+        {
+            ID_COLUMN: [str(f["properties"].get("id", "")) for f in features],
+            PROPERTIES_COLUMN: [
+                json.dumps(f["properties"], ensure_ascii=False, separators=(",", ":")) for f in features
+            ],
+            GEOMETRY_COLUMN: shapely.to_wkb(shapely.points(coordinates)).tolist(),
+        },
+        schema=schema_,
+    )
+
+
+def geojson_to_points(source: Path, target: Path) -> int:
+    """Convert a deployments GeoJSON file (read whole) to GeoParquet; return the rows written."""
+    from geo.reading import read_feature_collection
+
+    features, problems = read_feature_collection(Path(source), "deployments")
+    if features is None:
+        raise DataError(problems)
+    return write_points([features], target)
+
+
+# --- Reading and checking -------------------------------------------------------------------------------
+
+
+def _features(ids: list[Any], texts: list[Any], wkbs: list[Any], first_row: int, file: str) -> tuple[list, list]:
+    """The rows as GeoJSON features for the validator, and the problems of rows that are not even that."""
+    features: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    points = shapely.from_wkb(np.array(wkbs, dtype=object), on_invalid="ignore")
+    for offset, (record_id, text, point) in enumerate(zip(ids, texts, points)):
+        where = str(record_id) if record_id else f"#{first_row + offset}"
+        try:
+            props = json.loads(text) if isinstance(text, str) else None
+        except ValueError as error:
+            props = None
+            problems.append(Problem(file, where, PROPERTIES_COLUMN, f"is not JSON ({error}); expected a JSON object"))
+        else:
+            if not isinstance(props, dict):
+                problems.append(
+                    Problem(file, where, PROPERTIES_COLUMN, f"got {type(props).__name__}; expected a JSON object")
+                )
+        if not isinstance(props, dict):
+            props = {"id": where}  # still a feature, so the row's other problems are found too
+        geometry = (
+            {"type": "Point", "coordinates": [point.x, point.y]}
+            if point is not None and point.geom_type == "Point" and not point.is_empty
+            else None
+        )
+        features.append({"type": "Feature", "properties": props, "geometry": geometry})
+    return features, problems
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(path: str, vendor_ids: set[str] | None, country_features: list[dict[str, Any]] | None) -> None:
+    import pyarrow.parquet as pq
+
+    _WORKER["file"] = pq.ParquetFile(path)
+    _WORKER["path"] = path
+    _WORKER["vendors"] = vendor_ids
+    _WORKER["countries"] = CountryIndex(country_features) if country_features is not None else None
+
+
+def _check_row_group(group: int) -> tuple[list[Problem], dict[str, list[Any]], list[str]]:
+    """One row group checked: its problems, the lean columns of its good records, and every id it holds."""
+    parquet, file = _WORKER["file"], _WORKER["path"]
+    first_row = sum(parquet.metadata.row_group(g).num_rows for g in range(group))
+    table = parquet.read_row_group(group, columns=[ID_COLUMN, PROPERTIES_COLUMN, GEOMETRY_COLUMN])
+    ids = table.column(ID_COLUMN).to_pylist()
+    features, problems = _features(
+        ids, table.column(PROPERTIES_COLUMN).to_pylist(), table.column(GEOMETRY_COLUMN).to_pylist(), first_row, file
+    )
+    found = validate_deployments(
+        {"type": "FeatureCollection", "features": features}, file, _WORKER["vendors"], _WORKER["countries"]
+    )
+    # The old-format hint is about the whole file: it is given once, by the first group.
+    problems += [p for p in found if group == 0 or p.record != "-"]
+    bad = {p.record for p in problems}
+    keys = [record_key(f["properties"], first_row + i) for i, f in enumerate(features)]
+    good = [(first_row + i, f) for i, (f, key) in enumerate(zip(features, keys)) if key not in bad]
+    return problems, _lean_columns(good), keys
+
+
+def _lean_columns(good: list[tuple[int, dict[str, Any]]]) -> dict[str, list[Any]]:
+    props = [f["properties"] for _, f in good]
+    columns: dict[str, list[Any]] = {
+        "row": [row for row, _ in good],
+        "lon": [f["geometry"]["coordinates"][0] for _, f in good],
+        "lat": [f["geometry"]["coordinates"][1] for _, f in good],
+    }
+    for name in SCALAR_COLUMNS:
+        columns[name] = [str(p.get(name) or "").strip() for p in props]
+    for name in TUPLE_COLUMNS:
+        columns[name] = [tuple(str(v).strip() for v in p.get(name) or ()) for p in props]
+    for name in YEAR_COLUMNS:
+        columns[name] = [p.get(name) for p in props]
+    columns["history"] = [list(p["history"]) if p.get("history") else None for p in props]
+    return columns
+
+
+def read_points(
+    path: Path,
+    vendor_ids: set[str] | None = None,
+    country_features: list[dict[str, Any]] | None = None,
+    workers: int | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The lean table of the records in a GeoParquet file that pass validation, and every problem found
+    (with the record's id and field, as for GeoJSON). `workers` processes check row groups in parallel
+    (default: one per CPU, at most 4; 1 checks them here)."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    try:
+        parquet = pq.ParquetFile(path)
+        names = set(parquet.schema_arrow.names)
+    except Exception as error:  # pyarrow raises its own error types for a file that is not Parquet
+        raise DataError([Problem(str(path), "-", "-", f"cannot be read as Parquet ({error})")]) from error
+    missing = [c for c in (ID_COLUMN, PROPERTIES_COLUMN, GEOMETRY_COLUMN) if c not in names]
+    if missing:
+        raise DataError(
+            [
+                Problem(
+                    str(path),
+                    "-",
+                    ", ".join(missing),
+                    f"missing column(s); expected {ID_COLUMN}, {PROPERTIES_COLUMN} "
+                    f"(the record's properties as JSON) and {GEOMETRY_COLUMN} (WKB points), as geo.points.write_points writes",
+                )
+            ]
+        )
+    groups = list(range(parquet.num_row_groups))
+    workers = min(4, os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1 or len(groups) <= 1:
+        _init_worker(str(path), vendor_ids, country_features)
+        results: Iterator = map(_check_row_group, groups)
+        return _combine(results, str(path))
+    with ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(str(path), vendor_ids, country_features)
+    ) as pool:
+        return _combine(pool.map(_check_row_group, groups), str(path))
+
+
+def _combine(
+    results: Iterable[tuple[list[Problem], dict[str, list[Any]], list[str]]], file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    problems: list[Problem] = []
+    columns: dict[str, list[Any]] = {}
+    seen: dict[str, int] = {}
+    for found, lean, keys in results:
+        problems += found
+        for name, values in lean.items():
+            columns.setdefault(name, []).extend(values)
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    frame = lean_frame(columns)
+    # Row groups are checked apart, so an id repeated across groups is found here.
+    repeated = {key for key, count in seen.items() if count > 1}
+    if repeated:
+        already = {p.record for p in problems if p.field == "id"}
+        problems += [
+            Problem(file, key, "id", "is a duplicate; ids must be unique") for key in sorted(repeated - already)
+        ]
+        frame = frame[~frame["id"].isin(repeated)].reset_index(drop=True)
+    return frame, problems
+
+
+def lean_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """The lean table from its columns (as _lean_columns makes them)."""
+    names = ["row", "lon", "lat", *SCALAR_COLUMNS, *TUPLE_COLUMNS, *YEAR_COLUMNS, "history"]
+    frame = pd.DataFrame({name: columns.get(name, []) for name in names})
+    frame["row"] = frame["row"].astype("int64")
+    frame["lon"] = frame["lon"].astype("float64")
+    frame["lat"] = frame["lat"].astype("float64")
+    for name in YEAR_COLUMNS:
+        frame[name] = pd.array([None if v is None else int(v) for v in columns.get(name, [])], dtype="Int64")
+    for name in ("kind", "country", "status", "confidence", *TUPLE_COLUMNS):
+        frame[name] = frame[name].astype("category")
+    return frame
+
+
+def load_points_atlas(data_dir: Path, workers: int | None = None) -> Atlas:
+    """The atlas of a folder holding `deployments.parquet`, `vendors.csv` and `countries.geojson`: like
+    `geo.load.load_atlas`, but its deployments are the lean table (plus `vendor_countries`)."""
+    from geo.reading import read_csv_rows, read_feature_collection
+
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    vendors_path, countries_path = data_dir / "vendors.csv", data_dir / "countries.geojson"
+    vendor_rows, found = read_csv_rows(vendors_path, tuple(f.name for f in schema.VENDOR_FIELDS if f.required))
+    problems += found
+    raw_countries, found = read_feature_collection(countries_path, "country outlines")
+    problems += found
+    if vendor_rows is None or raw_countries is None:
+        raise DataError(problems)
+    problems += validate_vendor_rows(vendor_rows, str(vendors_path))
+    country_features, found = check_country_features(raw_countries, str(countries_path))
+    problems += found
+    vendor_ids = {row["id"].strip() for row in vendor_rows if row.get("id")}
+    frame, found = read_points(data_dir / POINTS_FILE, vendor_ids, country_features, workers)
+    vendors = vendors_frame(vendor_rows)
+    return Atlas(with_vendor_countries(frame, vendors), vendors, countries_frame(country_features), problems + found)
+
+
+def with_vendor_countries(frame: pd.DataFrame, vendors: pd.DataFrame) -> pd.DataFrame:
+    """The lean table with `vendor_countries`: the vendors' home countries, worked out once per distinct
+    tuple of vendors (a category), not once per record."""
+    homes = dict(zip(vendors["id"], vendors["hq_country"]))
+    frame = frame.copy()
+    frame["vendor_countries"] = map_categories(
+        frame["vendors"], lambda ids: tuple(sorted({homes[v] for v in ids if homes.get(v)}))
+    )
+    return frame
+
+
+def map_categories(column: pd.Series, function: Any) -> pd.Series:
+    """A categorical column with `function` applied once per category (pandas' own `map` would turn
+    tuple results into a MultiIndex)."""
+    mapped = [function(c) for c in column.cat.categories]
+    unique = list(dict.fromkeys(mapped))
+    position = {value: i for i, value in enumerate(unique)}
+    remap = np.array([position[m] for m in mapped] or [0], dtype=np.int64)
+    codes = column.cat.codes.to_numpy()
+    new_codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    categories = pd.Index(unique, dtype=object, tupleize_cols=False)
+    return pd.Series(pd.Categorical.from_codes(new_codes, categories=categories), index=column.index, name=column.name)
+
+
+def is_lean(deployments: pd.DataFrame) -> bool:
+    """Whether a deployments table is a lean table of points (not the full records)."""
+    return "row" in deployments.columns and "sources" not in deployments.columns
+
+
+def read_records(path: Path, rows: Iterable[int], vendors: pd.DataFrame) -> pd.DataFrame:
+    """The full records in these rows of a points file, in that order, as a deployments frame (joined with
+    the vendors): for a record's details, or a page of the table. Only the row groups holding them are read."""
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    wanted = [int(r) for r in rows]
+    for row in wanted:
+        if not 0 <= row < starts[-1]:
+            raise IndexError(f"row {row} is not in {path} ({starts[-1]} rows)")
+    features: dict[int, dict[str, Any]] = {}
+    for group in sorted({int(np.searchsorted(starts, row, side="right")) - 1 for row in wanted}):
+        table = parquet.read_row_group(group, columns=[PROPERTIES_COLUMN, GEOMETRY_COLUMN])
+        texts, wkbs = table.column(PROPERTIES_COLUMN), table.column(GEOMETRY_COLUMN)
+        for row in (r for r in wanted if starts[group] <= r < starts[group + 1]):
+            point = shapely.from_wkb(wkbs[row - starts[group]].as_py())
+            features[row] = {
+                "type": "Feature",
+                "properties": json.loads(texts[row - starts[group]].as_py()),
+                "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
+            }
+    return join_vendors(deployments_frame([features[row] for row in wanted]), vendors)
+
+
+def read_record(path: Path, row: int, vendors: pd.DataFrame) -> pd.DataFrame:
+    """The full record in row `row` of a points file, as a one-row deployments frame (read_records)."""
+    return read_records(path, [row], vendors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m geo.points DEPLOYMENTS.geojson [OUT.parquet]: convert a deployments file to GeoParquet."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m geo.points", description=main.__doc__)
+    parser.add_argument("source", type=Path, help="a deployments GeoJSON file")
+    parser.add_argument(
+        "target", type=Path, nargs="?", help=f"the GeoParquet to write (default: {POINTS_FILE} beside it)"
+    )
+    args = parser.parse_args(argv)
+    target = args.target or args.source.with_name(POINTS_FILE)
+    try:
+        rows = geojson_to_points(args.source, target)
+    except DataError as error:
+        print(error)
+        return 1
+    print(f"wrote {rows:,} records to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

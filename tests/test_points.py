@@ -1,0 +1,178 @@
+"""Large datasets as GeoParquet (geo/points.py): written and read back, checked by the same validator with
+the same messages, filtered as the full records are, cached, and opened record by record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import synthetic
+
+from geo import points
+from geo.cache import open_atlas
+from geo.filters import Filters, apply_filters, option_counts
+from geo.load import DataError, load_atlas
+from geo.validate import validate_files
+
+FILTER_CASES = [
+    Filters(),
+    Filters(vendors=("bolt",)),
+    Filters(vendors=("acme",), countries=("AA",)),
+    Filters(vendor_countries=("BB",)),
+    Filters(sectors=("transport", "education")),
+    Filters(statuses=("operational",), years=(2017, 2020)),
+    Filters(statuses=("announced",), years=(2019, 2020)),  # face pay: announced in 2019–2020, operational from 2021
+    Filters(confidences=("documented",)),
+    Filters(years=(None, 2015)),
+    Filters(kinds=("deployment",), vendors=("unknown", "cobalt")),
+]
+
+
+def records() -> list[dict]:
+    return [*synthetic.deployments(), synthetic.face_pay()]
+
+
+@pytest.fixture
+def points_dir(tmp_path: Path) -> Path:
+    return synthetic.write_points_dataset(tmp_path / "points", records(), row_group_rows=2)
+
+
+@pytest.fixture
+def geojson_dir(tmp_path: Path) -> Path:
+    return synthetic.write_dataset(tmp_path / "geojson", records())
+
+
+def test_the_written_file_is_geoparquet_with_one_row_per_record(points_dir: Path) -> None:
+    parquet = pq.ParquetFile(points_dir / points.POINTS_FILE)
+    geo = json.loads(parquet.schema_arrow.metadata[b"geo"])
+    assert geo["primary_column"] == "geometry" and geo["columns"]["geometry"]["encoding"] == "WKB"
+    assert parquet.metadata.num_rows == len(records()) and parquet.num_row_groups == 3
+    table = parquet.read()
+    assert json.loads(table.column("properties")[0].as_py()) == records()[0]["properties"]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=repr)
+def test_filters_select_the_same_records_as_on_the_full_records(points_dir: Path, geojson_dir: Path, filters) -> None:
+    lean = points.load_points_atlas(points_dir, workers=1).deployments
+    full = load_atlas(geojson_dir).deployments
+    assert sorted(apply_filters(lean, filters)["id"]) == sorted(apply_filters(full, filters)["id"])
+    for name in ("vendors", "countries", "sectors", "statuses"):
+        assert option_counts(lean, filters, name) == option_counts(full, filters, name), name
+
+
+def test_the_lean_table_keeps_each_records_position_and_values(points_dir: Path) -> None:
+    lean = points.load_points_atlas(points_dir, workers=1).deployments
+    assert points.is_lean(lean)
+    airport = lean[lean["id"] == "aa-airport"].iloc[0]
+    assert airport["vendors"] == ("acme", "bolt") and airport["vendor_countries"] == ("AA", "BB")
+    assert (airport["lon"], airport["lat"], airport["row"]) == (11.0, 11.0, 1)
+    assert pd.isna(airport["year_end"]) and airport["year_start"] == 2018
+
+
+def test_a_record_is_read_back_in_full_from_its_row(points_dir: Path, geojson_dir: Path) -> None:
+    atlas = points.load_points_atlas(points_dir, workers=1)
+    row = int(atlas.deployments.loc[atlas.deployments["id"] == "bb-city", "row"].iloc[0])
+    record = points.read_record(points_dir / points.POINTS_FILE, row, atlas.vendors).iloc[0]
+    expected = load_atlas(geojson_dir).deployments.set_index("id").loc["bb-city"]
+    assert record["description"] == expected["description"] == "A citywide network with a special operator."
+    assert record["sources"] == expected["sources"] and record["vendor_names"] == ["Bolt AI"]
+    with pytest.raises(IndexError, match="row 99 is not in"):
+        points.read_record(points_dir / points.POINTS_FILE, 99, atlas.vendors)
+
+
+def test_problems_are_the_validators_own_with_the_file_record_and_field(tmp_path: Path) -> None:
+    broken = [*records()]
+    broken[1] = synthetic.deployment("aa-bad-status", 11, 11, status="rumoured")
+    broken[3] = synthetic.deployment("bb-outside", 60.5, 60.25, country="BB")
+    folder = synthetic.write_points_dataset(tmp_path / "points", broken, row_group_rows=2)
+    expected = validate_files(
+        synthetic.write_dataset(tmp_path / "geojson", broken) / "deployments.geojson",
+        tmp_path / "geojson" / "vendors.csv",
+        tmp_path / "geojson" / "countries.geojson",
+    )
+    atlas = points.load_points_atlas(folder, workers=1)
+    file = str(folder / points.POINTS_FILE)
+    assert [(p.record, p.field, p.message) for p in atlas.problems] == [
+        (p.record, p.field, p.message) for p in expected
+    ]
+    assert {p.file for p in atlas.problems} == {file}
+    assert {p.record for p in atlas.problems} == {"aa-bad-status", "bb-outside"}
+    assert set(atlas.deployments["id"]) == {r["properties"]["id"] for r in broken} - {"aa-bad-status", "bb-outside"}
+
+
+def test_a_row_that_is_not_a_json_object_is_reported_and_the_others_are_kept(points_dir: Path) -> None:
+    path = points_dir / points.POINTS_FILE
+    table = pq.read_table(path)
+    texts = table.column("properties").to_pylist()
+    texts[2] = '{"id": "bb-city", '
+    texts[4] = "[1, 2]"
+    pq.write_table(table.set_column(1, "properties", pa.array(texts)), path)
+    atlas = points.load_points_atlas(points_dir, workers=1)
+    found = {(p.record, p.field) for p in atlas.problems}
+    assert ("bb-city", "properties") in found and ("cc-mall", "properties") in found
+    message = next(p.message for p in atlas.problems if p.record == "cc-mall" and p.field == "properties")
+    assert message == "got list; expected a JSON object"
+    assert len(atlas.deployments) == len(records()) - 2
+
+
+def test_an_id_repeated_in_another_row_group_is_a_duplicate(tmp_path: Path) -> None:
+    twice = [*records(), synthetic.deployment("aa-metro", 12, 12)]
+    atlas = points.load_points_atlas(synthetic.write_points_dataset(tmp_path / "p", twice, row_group_rows=2), workers=1)
+    assert [(p.record, p.field, p.message) for p in atlas.problems] == [
+        ("aa-metro", "id", "is a duplicate; ids must be unique")
+    ]
+    assert "aa-metro" not in set(atlas.deployments["id"])
+
+
+def test_parallel_checking_finds_what_checking_here_finds(tmp_path: Path) -> None:
+    broken = [*records(), synthetic.deployment("cc-bad", 10, 30, country="CC", confidence="certain")]
+    folder = synthetic.write_points_dataset(tmp_path / "p", broken, row_group_rows=2)
+    here, parallel = points.load_points_atlas(folder, workers=1), points.load_points_atlas(folder, workers=2)
+    assert here.problems == parallel.problems and len(here.problems) == 1
+    pd.testing.assert_frame_equal(here.deployments, parallel.deployments)
+
+
+def test_a_file_without_the_columns_says_which_are_expected(tmp_path: Path) -> None:
+    folder = synthetic.write_points_dataset(tmp_path / "p")
+    pq.write_table(pa.table({"id": ["x"], "name": ["y"]}), folder / points.POINTS_FILE)
+    with pytest.raises(DataError) as raised:
+        points.load_points_atlas(folder, workers=1)
+    (problem,) = raised.value.problems
+    assert problem.field == "properties, geometry"
+    assert "expected id, properties (the record's properties as JSON) and geometry (WKB points)" in problem.message
+
+
+def test_a_file_that_is_not_parquet_is_reported(tmp_path: Path) -> None:
+    folder = synthetic.write_points_dataset(tmp_path / "p")
+    (folder / points.POINTS_FILE).write_text("id,name\n", encoding="utf-8")
+    with pytest.raises(DataError, match="cannot be read as Parquet"):
+        points.load_points_atlas(folder, workers=1)
+
+
+def test_the_cached_lean_table_reads_back_equal(points_dir: Path, tmp_path: Path) -> None:
+    built, _ = open_atlas(points_dir, tmp_path / "cache")
+    cached, entry = open_atlas(points_dir, tmp_path / "cache")
+    assert entry.path is not None and (entry.path / "atlas.json").is_file()
+    pd.testing.assert_frame_equal(cached.deployments, built.deployments)
+    assert cached.deployments["vendors"].dtype == "category"
+    assert cached.deployments.loc[1, "vendors"] == ("acme", "bolt")
+    assert cached.problems == built.problems
+
+
+def test_a_geojson_beside_the_parquet_is_what_is_loaded(points_dir: Path) -> None:
+    assert points.has_points(points_dir)
+    synthetic.write_dataset(points_dir, synthetic.deployments()[:1])
+    assert not points.has_points(points_dir)
+
+
+def test_the_command_converts_a_geojson_file(geojson_dir: Path, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "out.parquet"
+    assert points.main([str(geojson_dir / "deployments.geojson"), str(target)]) == 0
+    assert f"wrote {len(records())} records to {target}" in capsys.readouterr().out
+    assert pq.ParquetFile(target).metadata.num_rows == len(records())
+    (tmp_path / "bad.geojson").write_text("{", encoding="utf-8")
+    assert points.main([str(tmp_path / "bad.geojson"), str(target)]) == 1

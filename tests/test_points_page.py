@@ -1,0 +1,91 @@
+"""The page on a large dataset (geo/points.py): the map gets the server's summary of the view, the
+filters narrow it, a click opens the full record, and the tabs work on the records read from the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import synthetic
+from page import map_summary, multiselect, sentence
+
+from components.map_view import POINT_MAP_KEY
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def points_app(tmp_path: Path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from components.data import DATA_DIR_ENV
+
+    folder = synthetic.write_points_dataset(tmp_path / "points", [*synthetic.deployments(), synthetic.face_pay()])
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_map_gets_the_records_in_view_and_not_a_file_of_all_records(points_app) -> None:
+    assert sentence(points_app).startswith("Showing 6 of 6 deployments")
+    summary = map_summary(points_app)
+    assert summary["total"] == 6 and "cells" not in summary
+    assert sorted(p[4] for p in summary["points"]) == sorted(
+        ["Metro faces", "Airport gates", "Bland safe city", "School gates", "Mall payments", "Face pay"]
+    )
+    assert "deployments-" not in points_app.get("component_instance")[0].proto.json_args  # no records file
+
+
+def test_a_vendor_filter_narrows_the_sentence_and_the_map(points_app) -> None:
+    multiselect(points_app, "Vendor").select("bolt").run()
+    assert sentence(points_app).startswith("Showing 2 of 6 deployments: vendor Bolt AI")
+    assert sorted(p[4] for p in map_summary(points_app)["points"]) == ["Airport gates", "Bland safe city"]
+
+
+def test_the_view_the_map_reports_decides_what_is_summarised(points_app) -> None:
+    bounds = {"_southWest": {"lat": 0, "lng": 20}, "_northEast": {"lat": 20, "lng": 40}}
+    points_app.session_state[POINT_MAP_KEY] = {"bounds": bounds, "zoom": 5, "last_object_clicked": None}
+    points_app.run()
+    summary = map_summary(points_app)
+    assert summary["zoom"] == 5 and summary["total"] == 2  # the two records in Bland
+    assert sentence(points_app).startswith("Showing 6 of 6 deployments")  # the filters still select all
+
+
+def test_a_clicked_record_opens_with_its_description_and_sources_from_the_file(points_app) -> None:
+    airport = next(p for p in map_summary(points_app)["points"] if p[4] == "Airport gates")
+    points_app.session_state[POINT_MAP_KEY] = {"last_object_clicked": {"lat": airport[0], "lng": airport[1]}}
+    points_app.run()
+    assert not points_app.exception, points_app.exception
+    assert points_app.session_state["selected_id"] == "aa-airport"
+    details = " ".join(h.value for h in points_app.get("html"))
+    assert "Airport gates" in details and "Cameras watch the square." in details
+
+
+@pytest.mark.parametrize("tab", ["Overview", "Table", "Charts", "Vendor profiles", "Share & cite"])
+def test_every_tab_works_on_a_large_dataset(points_app, tab: str) -> None:
+    points_app.session_state["tab"] = tab
+    points_app.run()
+    assert not points_app.exception, points_app.exception
+    assert not points_app.error, [e.value for e in points_app.error]
+
+
+def test_the_table_lists_records_read_in_full(points_app) -> None:
+    points_app.session_state["tab"] = "Table"
+    points_app.run()
+    table = points_app.dataframe[0].value
+    assert len(table) == 6 and set(table["Place"]) == {"Capital"}
+    assert table["First source"].str.startswith("https://").all()
+
+
+def test_downloads_of_a_large_selection_ask_to_narrow_it(points_app, monkeypatch) -> None:
+    from components import share
+
+    monkeypatch.setattr(share, "LARGE_EXPORT_ROWS", 3)
+    points_app.session_state["tab"] = "Share & cite"
+    points_app.run()
+    assert any("at most 3 records; these filters select 6" in i.value for i in points_app.info)
+    multiselect(points_app, "Vendor").select("bolt").run()
+    assert not any("at most 3 records" in i.value for i in points_app.info)
+    assert "Download data (CSV)" in [b.label for b in points_app.get("download_button")]
