@@ -24,7 +24,7 @@ from geo.image_options import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS,
 from geo.load import Atlas
 from geo.outputs import Shared, animation_file, image_file, snapshot_file
 from geo.permalink import MapView
-from geo.points import POINTS_FILE, has_points, is_lean, read_records
+from geo.points import MAX_RECORDS_OUT, atlas_of_records, has_points, is_lean
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url, is_local
 from geo.snapshot_html import embed_codes
 from geo.validate import is_http_url
@@ -32,7 +32,6 @@ from geo.validate import is_http_url
 SNAPSHOT_NAME = "facial-recognition-atlas.html"
 EMBED_URL_KEY = "embed_url"
 EMBED_PLACEHOLDER = f"https://example.org/path/to/{SNAPSHOT_NAME}"
-LARGE_EXPORT_ROWS = 10_000  # records a large dataset's downloads and images can hold (read from its file)
 
 
 def full_dataset_zip(data_dir: Path, version: str) -> bytes:
@@ -91,14 +90,15 @@ def render_share(
     if own is None:
         render_links(link, record_link, cite)
     if is_lean(selection):  # a large dataset: files and images are made of full records, read from its file
-        if len(selection) > LARGE_EXPORT_ROWS:
+        if len(selection) > MAX_RECORDS_OUT:
             st.info(
-                f"Downloads and images are made of at most {LARGE_EXPORT_ROWS:,} records; these filters select "
+                f"Downloads and images are made of at most {MAX_RECORDS_OUT:,} records; these filters select "
                 f"{len(selection):,}. Narrow them to download the records, or use the data file itself."
             )
             render_embed_code(sentence)
             return
-        selection = read_records(data_dir / POINTS_FILE, selection["row"], atlas.vendors)
+        atlas = atlas_of_records(atlas, data_dir, selection)
+        selection = atlas.deployments
         shared = Shared(atlas, selection, colors, sentence, version, link, cite, filters, view)
 
     columns = st.columns(2)

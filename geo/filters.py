@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
-from geo.load import list_value_counts
+from geo.load import list_value_counts, list_values
 from geo.search import matches, search_texts
 from geo.validate import is_ascii_int
 
@@ -341,7 +341,7 @@ class TextFilter(FilterSpec):
 
 
 def _vendor_options(atlas: Atlas) -> list[str]:
-    used = {v for ids in atlas.deployments["vendors"] for v in ids}
+    used = list_values(atlas.deployments["vendors"])
     return sorted(used, key=lambda v: (str(atlas.vendor_names.get(v) or v).casefold(), v))
 
 
@@ -354,7 +354,7 @@ def _enum(choices: Mapping[str, str]) -> tuple[Callable[[Atlas], list[str]], Cal
 
 
 def _kind_options(atlas: Atlas) -> list[str]:
-    present = set(atlas.deployments["kind"]) if "kind" in atlas.deployments else {"deployment"}
+    present = set(atlas.deployments["kind"].unique()) if "kind" in atlas.deployments else {"deployment"}
     return [k for k in schema.RECORD_KINDS if k in present]
 
 

@@ -57,7 +57,7 @@ class Atlas:
     @cached_property
     def vendor_home_countries(self) -> frozenset[str]:
         """Home countries of the vendors of at least one deployment: what the home-country filter offers."""
-        return frozenset(c for cs in self.deployments["vendor_countries"] for c in cs)
+        return frozenset(list_values(self.deployments["vendor_countries"]))
 
 
 def normalise_properties(props: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +157,21 @@ def join_vendors(deployments: gpd.GeoDataFrame, vendors: pd.DataFrame) -> gpd.Ge
 def explode_vendors(deployments: pd.DataFrame) -> pd.DataFrame:
     """One row per (deployment, vendor): a deployment with several vendors counts under each of them.
     Pass only the columns needed: every column is copied."""
-    return deployments.explode("vendors", ignore_index=True).rename(columns={"vendors": "vendor"})
+    exploded = deployments.assign(vendors=explodable(deployments["vendors"])).explode("vendors", ignore_index=True)
+    return exploded.rename(columns={"vendors": "vendor"})
+
+
+def list_values(column: pd.Series) -> set[Any]:
+    """Every value held by some record of a list column (once per distinct tuple for a categorical one)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        observed = column.cat.categories[column.cat.codes[column.cat.codes >= 0].unique()]
+        return {value for values in observed for value in values}
+    return {value for values in column for value in values}
+
+
+def explodable(column: pd.Series) -> pd.Series:
+    """A list column as pandas can explode it: a categorical column of tuples (geo/points.py) as objects."""
+    return column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column
 
 
 def list_value_counts(column: pd.Series) -> pd.Series:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
-from geo.load import vendor_counts
+from geo.load import list_values, vendor_counts
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness. Grey is for "all other vendors".
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
@@ -43,7 +43,7 @@ def legend_entries(
     vendors = selection["vendors"]
     if "kind" in selection:
         vendors = vendors[selection["kind"] != "policy"]  # the column alone: no copy of the whole frame
-    present = {v for ids in vendors for v in ids}
+    present = list_values(vendors)
     own = sorted((v for v in present if colors.get(v, OTHER_COLOR) != OTHER_COLOR), key=lambda v: names.get(v, v))
     entries = [{"name": names.get(v, v), "color": colors[v]} for v in own]
     if any(colors.get(v, OTHER_COLOR) == OTHER_COLOR for v in present):
@@ -122,7 +122,7 @@ def map_payload(
     country_names: Mapping[str, str],
 ) -> dict[str, Any]:
     """Rows as compact arrays (columns in ROW_COLUMNS order) plus the lookup tables they index."""
-    vendor_ids = sorted(set(selection["vendors"].explode().dropna()))
+    vendor_ids = sorted(list_values(selection["vendors"]))
     vendor_index = {v: i for i, v in enumerate(vendor_ids)}
     return {
         "vendors": [{"id": v, "name": vendor_names.get(v, v), "color": colors.get(v, OTHER_COLOR)} for v in vendor_ids],

@@ -40,6 +40,7 @@ from geo.load import Atlas
 from geo.mapdata import assign_colors, outlines_geojson
 from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import parse_link, permalink
+from geo.points import MAX_RECORDS_OUT, atlas_of_records, is_lean
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
 from geo.versions import is_dated_version
@@ -229,6 +230,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--gif/--mp4: no record matches these filters, so there is no timeline to animate")
     colors = assign_colors(atlas.deployments)
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
+    if is_lean(selection):  # a large dataset (geo/points.py): the outputs are made of its selected records in full
+        if len(selection) > MAX_RECORDS_OUT:
+            parser.error(
+                f"these filters select {len(selection):,} records of a large dataset; its outputs hold at most "
+                f"{MAX_RECORDS_OUT:,}: narrow them (--vendor, --country, --from, …)"
+            )
+        atlas = atlas_of_records(atlas, args.data_dir, selection)
+        selection = atlas.deployments
     if args.data:  # one's own file: no released version, and no link could reopen it
         version, link = f"own data: {args.data.name}", ""
     else:

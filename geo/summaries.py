@@ -11,7 +11,7 @@ import pandas as pd
 from geo import schema
 from geo.export import spreadsheet_safe
 from geo.html import years_text
-from geo.load import explode_vendors, vendor_counts
+from geo.load import explode_vendors, list_values, vendor_counts
 from geo.mapdata import OTHER_COLOR, OTHER_LABEL, PLACEHOLDER_VENDORS
 
 CLICK_TOLERANCE_DEGREES = 1e-5
@@ -49,7 +49,7 @@ def started_per_year(selection: gpd.GeoDataFrame, colors: Mapping[str, str], nam
     up to the deployments started that year."""
     if selection.empty:
         return pd.DataFrame(columns=["year", "vendor", "deployments"])
-    shares = [1 / len(ids) if len(ids) else 1.0 for ids in selection["vendors"]]
+    shares = 1 / selection["vendors"].map(len).astype("int64").clip(lower=1)  # no vendor named: a whole one
     rows = explode_vendors(selection[["vendors", "year_start"]].assign(share=shares))
     frame = pd.DataFrame(
         {
@@ -63,7 +63,7 @@ def started_per_year(selection: gpd.GeoDataFrame, colors: Mapping[str, str], nam
 
 def multi_vendor_count(selection: gpd.GeoDataFrame) -> int:
     """How many deployments name more than one vendor."""
-    return int(sum(len(ids) > 1 for ids in selection["vendors"]))
+    return int(selection["vendors"].map(len).astype("int64").gt(1).sum())
 
 
 def top_vendors(selection: gpd.GeoDataFrame, names: Mapping[str, str], n: int = 10) -> pd.DataFrame:
@@ -79,7 +79,7 @@ def top_countries(selection: gpd.GeoDataFrame, country_names: Mapping[str, str],
 def selection_overview(selection: gpd.GeoDataFrame) -> dict[str, Any]:
     """The selection in numbers: deployments, countries, named vendors, the span of start years, and how
     many records there are per confidence level and per status (every level listed, zeros included)."""
-    named = set(selection["vendors"].explode().dropna().unique()) - PLACEHOLDER_VENDORS
+    named = list_values(selection["vendors"]) - PLACEHOLDER_VENDORS
     years = selection["year_start"].dropna()
     return {
         "deployments": len(selection),

@@ -176,3 +176,79 @@ def test_the_command_converts_a_geojson_file(geojson_dir: Path, tmp_path: Path, 
     assert pq.ParquetFile(target).metadata.num_rows == len(records())
     (tmp_path / "bad.geojson").write_text("{", encoding="utf-8")
     assert points.main([str(tmp_path / "bad.geojson"), str(target)]) == 1
+
+
+def test_the_command_line_writes_a_large_datasets_selection_in_full(points_dir: Path, tmp_path: Path, capsys) -> None:
+    from geo import snapshot
+
+    out = tmp_path / "bolt.csv"
+    assert (
+        snapshot.main(
+            ["--data-dir", str(points_dir), "--vendor", "bolt", "--csv", str(out), "--png", str(tmp_path / "b.png")]
+        )
+        == 0
+    )
+    text = out.read_text(encoding="utf-8-sig")
+    assert "aa-airport" in text and "bb-city" in text and "A citywide network with a special operator." in text
+    assert "Showing 2 of 6 deployments: vendor Bolt AI" in capsys.readouterr().out
+    assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_command_line_asks_to_narrow_a_selection_too_large_to_write(
+    points_dir: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from geo import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_RECORDS_OUT", 3)
+    with pytest.raises(SystemExit) as exited:
+        snapshot.main(["--data-dir", str(points_dir), "--csv", str(tmp_path / "all.csv")])
+    assert exited.value.code == 2
+    assert "these filters select 6 records of a large dataset; its outputs hold at most 3" in capsys.readouterr().err
+    assert not (tmp_path / "all.csv").exists()
+
+
+def test_a_snapshot_of_a_large_selection_holds_its_records_in_full_and_no_others(points_dir: Path) -> None:
+    from geo.mapdata import assign_colors
+    from geo.outputs import Shared, snapshot_file
+    from geo.snapshot_html import embedded_data
+
+    lean = points.load_points_atlas(points_dir, workers=1)
+    bolt = Filters(vendors=("bolt",))
+    atlas = points.atlas_of_records(lean, points_dir, apply_filters(lean.deployments, bolt))
+    html = snapshot_file(
+        Shared(atlas, atlas.deployments, assign_colors(lean.deployments), "Showing 2 of 6", "v1", "", "cite", bolt)
+    )
+    rows = embedded_data(html)["data"]["rows"]
+    assert sorted(row[3] for row in rows) == ["Airport gates", "Bland safe city"]
+    assert "A citywide network with a special operator." in {row[15] for row in rows}
+    with pytest.raises(ValueError, match="12,000 records selected; outputs of a large dataset hold at most 10,000"):
+        points.atlas_of_records(lean, points_dir, lean.deployments.loc[lean.deployments.index.repeat(2000)])
+
+
+def test_the_overview_charts_and_profiles_count_a_lean_table_as_the_full_records(
+    points_dir: Path, geojson_dir: Path
+) -> None:
+    from geo import summaries
+    from geo.mapdata import assign_colors, legend_entries
+
+    lean_atlas, full_atlas = points.load_points_atlas(points_dir, workers=1), load_atlas(geojson_dir)
+    lean, full = lean_atlas.deployments, full_atlas.deployments
+    names, countries = full_atlas.vendor_names, full_atlas.country_names
+    colors = assign_colors(full)
+    assert assign_colors(lean) == colors
+    assert summaries.selection_overview(lean) == summaries.selection_overview(full)
+    assert summaries.multi_vendor_count(lean) == summaries.multi_vendor_count(full) == 1
+    pd.testing.assert_frame_equal(
+        summaries.started_per_year(lean, colors, names).reset_index(drop=True),
+        summaries.started_per_year(full, colors, names).reset_index(drop=True),
+    )
+    pd.testing.assert_frame_equal(summaries.top_vendors(lean, names), summaries.top_vendors(full, names))
+    pd.testing.assert_frame_equal(summaries.top_countries(lean, countries), summaries.top_countries(full, countries))
+    assert legend_entries(lean, colors, names) == legend_entries(full, colors, names)
+    assert lean_atlas.vendor_home_countries == full_atlas.vendor_home_countries
+    for vendor in ("acme", "bolt"):
+        lean_profile = summaries.vendor_profile(lean, lean_atlas.vendors, vendor)
+        full_profile = summaries.vendor_profile(full, full_atlas.vendors, vendor)
+        assert {k: v for k, v in lean_profile.items() if k != "per_year"} == {
+            k: v for k, v in full_profile.items() if k != "per_year"
+        }

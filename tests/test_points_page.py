@@ -82,7 +82,7 @@ def test_the_table_lists_records_read_in_full(points_app) -> None:
 def test_downloads_of_a_large_selection_ask_to_narrow_it(points_app, monkeypatch) -> None:
     from components import share
 
-    monkeypatch.setattr(share, "LARGE_EXPORT_ROWS", 3)
+    monkeypatch.setattr(share, "MAX_RECORDS_OUT", 3)
     points_app.session_state["tab"] = "Share & cite"
     points_app.run()
     assert any("at most 3 records; these filters select 6" in i.value for i in points_app.info)
