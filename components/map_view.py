@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 from components.details import SELECTED_KEY
 from components.map import INITIAL_ZOOM, base_map, selection_layers, summary_layers
-from geo.aggregate import PointLayer, clicked_position, view_from_map, world_view
+from geo.aggregate import PointLayer, clicked_position, view_around, view_from_map, world_view
 from geo.filters import count_by_country
 from geo.mapdata import legend_entries, rows_bitset
 from geo.permalink import MapView
@@ -22,6 +22,7 @@ from geo.summaries import find_clicked
 MAP_KEY = "atlas_map"
 POINT_MAP_KEY = "atlas_point_map"  # the map of a large dataset (render_point_map)
 HANDLED_CLICK_KEY = "point_map_click"  # the click on that map the page has already opened
+TRACKED_VIEW_KEY = "point_map_view"  # the view of that map the page last reran for (with the view in the link)
 MAP_HEIGHT = 600
 TAB_KEY = "tab"  # the key of the page's tabs (app.py)
 TABLE_TAB = "Table"
@@ -60,8 +61,10 @@ def render_map(
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
     if points is not None:
-        render_point_map(points, all_deployments, selection, colors, vendor_names, country_names, asset_urls)
-        return None, None
+        shown = render_point_map(
+            points, all_deployments, selection, colors, vendor_names, country_names, asset_urls, view, track_view
+        )
+        return None, shown
     visible_rows = rows_bitset(all_deployments.index.get_indexer(selection.index), len(all_deployments))
     legend = legend_entries(selection, colors, vendor_names)
     returned = ["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else [])
@@ -105,15 +108,28 @@ def render_point_map(
     vendor_names: Mapping[str, str],
     country_names: Mapping[str, str],
     asset_urls: Mapping[str, str],
-) -> None:
-    """Draw a large selection (geo/points.py) as the server's summary of the view. Panning and zooming
-    rerun only the map (a fragment), which sends the summary of the new view; a click on a record opens
-    it (a rerun of the whole page, for its details)."""
+    view: MapView | None = None,
+    track_view: bool = False,
+) -> MapView | None:
+    """Draw a large selection (geo/points.py) as the server's summary of the view, opening at `view` (a
+    saved link's) if given; return the map's current view when `track_view` is on. Panning and zooming rerun
+    only the map (a fragment), which sends the summary of the new view, unless the view is tracked (then
+    the page reruns, so that its link follows); a click on a record opens it (a rerun of the whole page)."""
     selected = np.zeros(len(all_deployments), dtype=bool)
     selected[all_deployments.index.get_indexer(selection.index)] = True
     legend = legend_entries(selection, colors, vendor_names)
-    _point_map(points, selected, legend, count_by_country(selection), country_names, asset_urls)
+    _point_map(points, selected, legend, count_by_country(selection), country_names, asset_urls, view, track_view)
     st.caption("Zoom in, or click a bubble, to see the records themselves; click one for its details and sources.")
+    return reported_view() if track_view else None
+
+
+def reported_view() -> MapView | None:
+    """The view the large dataset's map last reported (its centre and zoom), if it has."""
+    reported = st.session_state.get(POINT_MAP_KEY)
+    if not isinstance(reported, Mapping) or not reported.get("bounds"):
+        return None
+    shown = view_from_map(reported, world_view(INITIAL_ZOOM))
+    return MapView(round((shown.south + shown.north) / 2, 4), round((shown.west + shown.east) / 2, 4), shown.zoom)
 
 
 @st.fragment
@@ -124,10 +140,13 @@ def _point_map(
     counts: Mapping[str, int],
     country_names: Mapping[str, str],
     asset_urls: Mapping[str, str],
+    view: MapView | None,
+    track_view: bool,
 ) -> None:
     state = st.session_state
     reported = state.get(POINT_MAP_KEY)  # what the map last reported (its view, the last click)
-    summary = points.summary(selected, view_from_map(reported, world_view(INITIAL_ZOOM)))
+    opening = view_around(view.lat, view.lng, view.zoom, height=MAP_HEIGHT) if view else world_view(INITIAL_ZOOM)
+    summary = points.summary(selected, view_from_map(reported, opening))
     st_folium(
         base_map(asset_urls),
         key=POINT_MAP_KEY,
@@ -136,12 +155,16 @@ def _point_map(
         feature_group_to_add=summary_layers(summary, points.colors, legend, counts, country_names),
         layer_control=folium.LayerControl(collapsed=False),
         returned_objects=["last_object_clicked", "bounds", "zoom"],
+        center=(view.lat, view.lng) if view else None,
+        zoom=view.zoom if view else None,
     )
     clicked = reported.get("last_object_clicked") if isinstance(reported, Mapping) else None
-    if not clicked or clicked == state.get(HANDLED_CLICK_KEY):
-        return
-    state[HANDLED_CLICK_KEY] = clicked
-    position = clicked_position(summary, clicked)
-    if position is not None:
-        state[SELECTED_KEY] = str(points.ids.iat[position])
-        st.rerun(scope="app")
+    if clicked and clicked != state.get(HANDLED_CLICK_KEY):
+        state[HANDLED_CLICK_KEY] = clicked
+        position = clicked_position(summary, clicked)
+        if position is not None:
+            state[SELECTED_KEY] = str(points.ids.iat[position])
+            st.rerun(scope="app")
+    if track_view and reported_view() != state.get(TRACKED_VIEW_KEY):
+        state[TRACKED_VIEW_KEY] = reported_view()
+        st.rerun(scope="app")  # the page's link and share tab follow the view

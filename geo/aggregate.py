@@ -46,6 +46,21 @@ def world_view(zoom: int = 2) -> View:
     return View(*WORLD, zoom)
 
 
+def view_around(lat: float, lng: float, zoom: int, width: int = 1200, height: int = 600) -> View:
+    """The bounds a map of `width` x `height` pixels shows around a centre at `zoom` (Web Mercator): the
+    view of a saved link, before the map has reported its own."""
+    scale = 256 * 2**zoom
+    x, y = mercator(np.array([lng]), np.array([lat]))
+    half_x, half_y = width / 2 / scale, height / 2 / scale
+    west, east = lng - half_x * 360, lng + half_x * 360
+    north, south = (_latitude_of(y[0] - half_y), _latitude_of(y[0] + half_y))
+    return View(south, west, north, east, zoom)
+
+
+def _latitude_of(y: float) -> float:
+    return float(np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * min(max(y, 0.0), 1.0))))))
+
+
 def view_from_map(value: Mapping[str, Any] | None, fallback: View) -> View:
     """The view streamlit-folium reports ({"bounds": {"_southWest": {...}, "_northEast": {...}}, "zoom"}),
     or `fallback` when it reports none (before the map has drawn, or without bounds)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import synthetic
-from page import map_summary, multiselect, sentence
+from page import map_summary, multiselect, sentence, url_params
 
 from components.map_view import POINT_MAP_KEY
 
@@ -89,3 +89,30 @@ def test_downloads_of_a_large_selection_ask_to_narrow_it(points_app, monkeypatch
     multiselect(points_app, "Vendor").select("bolt").run()
     assert not any("at most 3 records" in i.value for i in points_app.info)
     assert "Download data (CSV)" in [b.label for b in points_app.get("download_button")]
+
+
+@pytest.fixture
+def points_folder(tmp_path: Path, monkeypatch) -> Path:
+    from components.data import DATA_DIR_ENV
+
+    folder = synthetic.write_points_dataset(tmp_path / "points", [*synthetic.deployments(), synthetic.face_pay()])
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    return folder
+
+
+def test_a_link_with_a_view_opens_the_map_there_and_the_link_follows_the_map(points_folder: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["view"] = "10.0000,30.0000,6"
+    at.run()
+    assert not at.exception, at.exception
+    summary = map_summary(at)
+    assert summary["zoom"] == 6 and summary["total"] == 2  # the two records in Bland, around (30, 10)
+    assert url_params(at)["view"] == ["10.0000,30.0000,6"]
+
+    bounds = {"_southWest": {"lat": 5, "lng": 5}, "_northEast": {"lat": 15, "lng": 15}}
+    at.session_state[POINT_MAP_KEY] = {"bounds": bounds, "zoom": 7, "last_object_clicked": None}
+    at.run()
+    assert url_params(at)["view"] == ["10.0000,10.0000,7"]
+    assert map_summary(at)["zoom"] == 7
