@@ -214,6 +214,14 @@ def _geometry_paths(geometry: BaseGeometry | None) -> list[MplPath]:
 OUTLINE_DETAIL = 4000  # outlines are simplified to about 1/OUTLINE_DETAIL of the map's width: finer is invisible
 
 
+def simplified_outlines(shapes: gpd.GeoSeries, tolerance: float) -> gpd.GeoSeries:
+    """Shapes simplified to `tolerance` (a fraction of a pixel) for drawing. Without keeping topology, which
+    takes seven times longer and cannot be seen at that scale; a shape so small that it would vanish (a
+    microstate on a world map) is kept as it is."""
+    simple = shapes.simplify(tolerance, preserve_topology=False)
+    return simple.where(~simple.is_empty, shapes)
+
+
 def _draw_countries(ax: Axes, countries: gpd.GeoDataFrame, fills: Mapping[str, str] | None = None) -> None:
     """Country shapes in a light fill (or the fill given for their ISO code) with thin grey borders,
     simplified to what the map's scale can show (smaller SVG and PDF files, faster drawing)."""
@@ -221,7 +229,7 @@ def _draw_countries(ax: Axes, countries: gpd.GeoDataFrame, fills: Mapping[str, s
     colors: list[str] = []
     codes = countries["iso_a2"] if "iso_a2" in countries else [None] * len(countries)
     west, _, east, _ = _extent(ax)
-    shapes = countries.geometry.simplify((east - west) / OUTLINE_DETAIL, preserve_topology=True)
+    shapes = simplified_outlines(countries.geometry, (east - west) / OUTLINE_DETAIL)
     for code, geometry in zip(codes, shapes):
         shapes = _geometry_paths(geometry)
         paths += shapes

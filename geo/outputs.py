@@ -69,6 +69,7 @@ def snapshot_file(shared: Shared) -> str:
 
 def image_file(shared: Shared, options: ImageOptions, fmt: str) -> bytes:
     """A PNG, SVG or PDF of the selection."""
+    from geo import matplotlib_lean  # noqa: F401 (before geo.graphics imports matplotlib)
     from geo.graphics import render_image  # matplotlib: imported only for a picture
 
     atlas = shared.atlas
@@ -86,6 +87,7 @@ def timeline_years(filters: Filters, year_bounds: tuple[int, int]) -> tuple[int 
 
 def animation_file(shared: Shared, years: tuple[int | None, int], options: ImageOptions, fmt: str) -> bytes:
     """The GIF or MP4 of the selection's spread, one frame per year."""
+    from geo import matplotlib_lean  # noqa: F401 (before geo.graphics imports matplotlib)
     from geo.graphics import render_animation  # matplotlib: imported only for a picture
 
     atlas = shared.atlas

@@ -297,3 +297,39 @@ def test_mp4_is_readable_and_lasts_the_expected_time(atlas, tmp_path):
 def test_an_empty_selection_has_no_animation(atlas):
     with pytest.raises(ValueError, match="empty"):
         animation(atlas, "gif", atlas.deployments.iloc[0:0])
+
+
+def test_outlines_are_simplified_for_drawing_but_a_shape_too_small_to_keep_stays() -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo.graphics import simplified_outlines
+
+    circle = shapely.Point(0, 0).buffer(10, quad_segs=64)
+    speck = shapely.Point(50, 50).buffer(0.01)
+    simple = simplified_outlines(gpd.GeoSeries([circle, speck]), 0.5)
+    assert 8 < shapely.get_num_coordinates(simple[0]) < shapely.get_num_coordinates(circle)
+    assert simple[1].equals(speck)
+
+
+def test_skipping_matplotlibs_import_docstrings_changes_no_pixel(tmp_path) -> None:
+    import synthetic
+
+    data = synthetic.write_dataset(tmp_path / "data")
+    script = (
+        "import sys\n"
+        "if sys.argv[1] == 'lean':\n    import geo.matplotlib_lean\n"
+        "import matplotlib.lines\n"
+        "from geo import snapshot\n"
+        "snapshot.main(['--data-dir', sys.argv[2], '--png', sys.argv[3]])\n"
+        "print(len(matplotlib.lines.Line2D.set.__doc__ or ''))\n"
+    )
+    docs = {}
+    for mode in ("plain", "lean"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, mode, str(data), str(tmp_path / f"{mode}.png")],
+            capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+        )  # fmt: skip
+        docs[mode] = int(done.stdout.strip().splitlines()[-1])
+    assert docs["lean"] < docs["plain"] / 3, docs  # the property list was not written
+    assert (tmp_path / "lean.png").read_bytes() == (tmp_path / "plain.png").read_bytes()
