@@ -12,10 +12,11 @@ with text and markers in proportion.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import tempfile
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -818,8 +819,10 @@ def _save(fig: Figure, fmt: str, texts: Texts) -> bytes:
         "svg": {"Title": texts.title, "Description": texts.sentence, "Date": texts.date or None},
         "pdf": {"Title": texts.title, "Subject": texts.sentence, "Author": texts.credit},
     }[fmt]
+    # PNG at zlib level 3: 40% less time to compress than the default 6, for a file 3% larger.
+    extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
     with rc_context({"svg.fonttype": "none", "pdf.fonttype": 42, "svg.hashsalt": "atlas"}):
-        fig.savefig(buffer, format=fmt, dpi=fig.dpi, facecolor="white", metadata=metadata)
+        fig.savefig(buffer, format=fmt, dpi=fig.dpi, facecolor="white", metadata=metadata, **extra)
     return buffer.getvalue()
 
 
@@ -920,6 +923,20 @@ def animation_frames(
     """(RGB frame, seconds shown) per year of the selection, the records active that year on the map with
     the year and count large; then PAUSE_FRAMES closing frames of the whole period, held longer. The
     legend lists the vendors of the whole selection, so it does not change from frame to frame."""
+    return list(iter_animation_frames(selection, countries, colors, vendor_names, texts, years, options))
+
+
+def iter_animation_frames(
+    selection: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    vendor_names: Mapping[str, str],
+    texts: Texts,
+    years: tuple[int | None, int],
+    options: ImageOptions = ImageOptions(size=SIZES["1200x675"]),
+) -> Iterator[tuple[np.ndarray, float]]:
+    """The frames of animation_frames, each made when it is asked for (so an encoder can work on one
+    while the next is drawn)."""
     page = layout(_even(options.size))
     fig = _figure(page)
     ax = _map_axes(fig, page, selection, options.framing)
@@ -943,16 +960,14 @@ def animation_frames(
         return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
     shown_years = timeline_years(selection, years)
-    frames: list[tuple[np.ndarray, float]] = []
     for year in shown_years:
         active = active_mask(selection, year, year)
-        frames.append((frame(active, str(year), count_phrase(int(active.sum()))), FRAME_SECONDS))
+        yield frame(active, str(year), count_phrase(int(active.sum()))), FRAME_SECONDS
     if shown_years:
         first, last = shown_years[0], shown_years[-1]
         period = active_mask(selection, first, last)
         closing = frame(period, f"{first}\u2013{last}", f"{int(period.sum())} records active in all")
-        frames += [(closing, PAUSE_SECONDS / PAUSE_FRAMES)] * PAUSE_FRAMES
-    return frames
+        yield from [(closing, PAUSE_SECONDS / PAUSE_FRAMES)] * PAUSE_FRAMES
 
 
 def _hex_rgb(color: str) -> tuple[int, int, int]:
@@ -985,13 +1000,16 @@ def encode_gif(frames: Sequence[tuple[np.ndarray, float]], exact_colors: Iterabl
     return buffer.getvalue()
 
 
-def encode_mp4(frames: Sequence[tuple[np.ndarray, float]], fps: int = MP4_FPS) -> bytes:
-    """An H.264 MP4 (yuv420p, plays everywhere) through the ffmpeg that imageio-ffmpeg ships."""
+def encode_mp4(frames: Iterable[tuple[np.ndarray, float]], fps: int = MP4_FPS) -> bytes:
+    """An H.264 MP4 (yuv420p, plays everywhere) through the ffmpeg that imageio-ffmpeg ships. The frames
+    may come from a generator: ffmpeg (a process of its own) encodes each while the next is drawn."""
     import imageio_ffmpeg
 
-    if not frames:
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None:
         raise ValueError("no frames to encode: the selection is empty")
-    height, width = frames[0][0].shape[:2]
+    height, width = first[0].shape[:2]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "timeline.mp4"
         writer = imageio_ffmpeg.write_frames(
@@ -1005,7 +1023,7 @@ def encode_mp4(frames: Sequence[tuple[np.ndarray, float]], fps: int = MP4_FPS) -
             output_params=["-preset", "veryfast"],  # half the encoding time of the default, the same size here
         )
         writer.send(None)
-        for rgb, seconds in frames:
+        for rgb, seconds in itertools.chain([first], frames):
             data = np.ascontiguousarray(rgb)
             for _ in range(max(1, round(seconds * fps))):
                 writer.send(data)
@@ -1026,5 +1044,7 @@ def render_animation(
     """The spread over time as a GIF or MP4: one frame per year, then a closing frame held longer."""
     if fmt not in ANIMATION_FORMATS:
         raise ValueError(f"animation format {fmt!r}: expected one of {', '.join(ANIMATION_FORMATS)}")
-    frames = animation_frames(selection, countries, colors, vendor_names, texts, years, options)
-    return encode_gif(frames, [*colors.values(), OTHER_COLOR, POLICY_COLOR]) if fmt == "gif" else encode_mp4(frames)
+    frames = iter_animation_frames(selection, countries, colors, vendor_names, texts, years, options)
+    if fmt == "mp4":
+        return encode_mp4(frames)
+    return encode_gif(list(frames), [*colors.values(), OTHER_COLOR, POLICY_COLOR])

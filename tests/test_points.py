@@ -252,3 +252,11 @@ def test_the_overview_charts_and_profiles_count_a_lean_table_as_the_full_records
         assert {k: v for k, v in lean_profile.items() if k != "per_year"} == {
             k: v for k, v in full_profile.items() if k != "per_year"
         }
+
+
+def test_the_lean_tables_columns_are_fields_of_the_schema() -> None:
+    from geo import schema
+
+    assert set(points.SCALAR_COLUMNS + points.TUPLE_COLUMNS + points.YEAR_COLUMNS) <= set(schema.DEPLOYMENT_FIELD_NAMES)
+    assert set(points.TUPLE_COLUMNS) <= set(schema.LIST_FIELDS)
+    assert set(points.YEAR_COLUMNS) <= {f.name for f in schema.DEPLOYMENT_FIELDS if f.kind == "int"}
