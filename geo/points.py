@@ -278,11 +278,23 @@ def lean_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
 def load_points_atlas(data_dir: Path, workers: int | None = None) -> Atlas:
     """The atlas of a folder holding `deployments.parquet`, `vendors.csv` and `countries.geojson`: like
     `geo.load.load_atlas`, but its deployments are the lean table (plus `vendor_countries`)."""
+    data_dir = Path(data_dir)
+    return load_points_files(data_dir / POINTS_FILE, data_dir / "vendors.csv", data_dir / "countries.geojson", workers)
+
+
+def validate_points_files(points_path: Path, vendors_path: Path, countries_path: Path) -> list[Problem]:
+    """Every problem of a large dataset's three files (what `python -m geo.validate FILE.parquet ...` prints)."""
+    try:
+        return load_points_files(points_path, vendors_path, countries_path).problems
+    except DataError as error:
+        return error.problems
+
+
+def load_points_files(points_path: Path, vendors_path: Path, countries_path: Path, workers: int | None = None) -> Atlas:
+    """load_points_atlas of files named one by one; a file that cannot be used at all raises DataError."""
     from geo.reading import read_csv_rows, read_feature_collection
 
-    data_dir = Path(data_dir)
     problems: list[Problem] = []
-    vendors_path, countries_path = data_dir / "vendors.csv", data_dir / "countries.geojson"
     vendor_rows, found = read_csv_rows(vendors_path, tuple(f.name for f in schema.VENDOR_FIELDS if f.required))
     problems += found
     raw_countries, found = read_feature_collection(countries_path, "country outlines")
@@ -293,7 +305,7 @@ def load_points_atlas(data_dir: Path, workers: int | None = None) -> Atlas:
     country_features, found = check_country_features(raw_countries, str(countries_path))
     problems += found
     vendor_ids = {row["id"].strip() for row in vendor_rows if row.get("id")}
-    frame, found = read_points(data_dir / POINTS_FILE, vendor_ids, country_features, workers)
+    frame, found = read_points(Path(points_path), vendor_ids, country_features, workers)
     vendors = vendors_frame(vendor_rows)
     return Atlas(with_vendor_countries(frame, vendors), vendors, countries_frame(country_features), problems + found)
 

@@ -260,3 +260,18 @@ def test_the_lean_tables_columns_are_fields_of_the_schema() -> None:
     assert set(points.SCALAR_COLUMNS + points.TUPLE_COLUMNS + points.YEAR_COLUMNS) <= set(schema.DEPLOYMENT_FIELD_NAMES)
     assert set(points.TUPLE_COLUMNS) <= set(schema.LIST_FIELDS)
     assert set(points.YEAR_COLUMNS) <= {f.name for f in schema.DEPLOYMENT_FIELDS if f.kind == "int"}
+
+
+def test_the_validator_command_checks_a_large_dataset_by_the_same_rules(tmp_path: Path, capsys) -> None:
+    from geo import validate
+
+    broken = [*records(), synthetic.deployment("aa-bad-status", 11, 11, status="rumoured")]
+    folder = synthetic.write_points_dataset(tmp_path / "p", broken, row_group_rows=2)
+    files = [str(folder / name) for name in points.DATA_FILES]
+    assert validate.main(files) == 1
+    out = capsys.readouterr()
+    assert f"{files[0]}: record 'aa-bad-status': field 'status': got 'rumoured'" in out.out
+    assert "1 problem(s) found." in out.err
+    clean = synthetic.write_points_dataset(tmp_path / "clean", records())
+    assert validate.main([str(clean / name) for name in points.DATA_FILES]) == 0
+    assert "are valid" in capsys.readouterr().out
