@@ -116,3 +116,17 @@ def test_a_link_with_a_view_opens_the_map_there_and_the_link_follows_the_map(poi
     at.run()
     assert url_params(at)["view"] == ["10.0000,10.0000,7"]
     assert map_summary(at)["zoom"] == 7
+
+
+def test_a_large_dataset_whose_records_all_fail_lists_them_and_does_not_crash(tmp_path: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from components.data import DATA_DIR_ENV
+
+    broken = [synthetic.deployment(f"bad-{i}", 10, 10, status="rumoured") for i in range(3)]
+    monkeypatch.setenv(DATA_DIR_ENV, str(synthetic.write_points_dataset(tmp_path / "points", broken)))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert sentence(at).startswith("Showing 0 of 0 deployments")
+    assert any("3 data problem(s)" in e.label for e in at.expander)
+    assert map_summary(at)["points"] == []
