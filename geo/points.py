@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +171,10 @@ def _check_row_group(group: int) -> tuple[list[Problem], dict[str, list[Any]], l
     found = validate_deployments(
         {"type": "FeatureCollection", "features": features}, file, _WORKER["vendors"], _WORKER["countries"]
     )
+    # The validator names a record without an id by its position in this group: in the file it is further on.
+    in_file = {f"#{i}": f"#{first_row + i}" for i, f in enumerate(features) if record_key(f["properties"], i)[0] == "#"}
     # The old-format hint is about the whole file: it is given once, by the first group.
-    problems += [p for p in found if group == 0 or p.record != "-"]
+    problems += [replace(p, record=in_file.get(p.record, p.record)) for p in found if group == 0 or p.record != "-"]
     bad = {p.record for p in problems}
     keys = [record_key(f["properties"], first_row + i) for i, f in enumerate(features)]
     good = [(first_row + i, f) for i, (f, key) in enumerate(zip(features, keys)) if key not in bad]

@@ -275,3 +275,11 @@ def test_the_validator_command_checks_a_large_dataset_by_the_same_rules(tmp_path
     clean = synthetic.write_points_dataset(tmp_path / "clean", records())
     assert validate.main([str(clean / name) for name in points.DATA_FILES]) == 0
     assert "are valid" in capsys.readouterr().out
+
+
+def test_a_record_without_an_id_is_named_by_its_row_in_the_file_and_left_out(tmp_path: Path) -> None:
+    nameless = synthetic.deployment("", 10, 10)
+    folder = synthetic.write_points_dataset(tmp_path / "p", [*records()[:3], nameless], row_group_rows=2)
+    atlas = points.load_points_atlas(folder, workers=1)
+    assert {p.record for p in atlas.problems} == {"#3"}  # the second row of the second row group
+    assert len(atlas.deployments) == 3 and "" not in set(atlas.deployments["id"])
