@@ -33,7 +33,7 @@ def marker_at(frame: Frame | Page, lat: float, lon: float, zoom: int) -> Locator
     """Zoom the map to a single deployment and return its marker (the one nearest the map's centre) once it
     is on screen. Legend swatches share the `atlas-m` class, hence the pane selector."""
     frame.evaluate(
-        "([lat, lon, zoom]) => window.atlasMap.setView([lat, lon], zoom, {animate: false})", [lat, lon, zoom]
+        "([lat, lon, zoom]) => { window.atlasMap.setView([lat, lon], zoom, {animate: false}); }", [lat, lon, zoom]
     )
     position = frame.wait_for_function(
         """() => {
@@ -76,7 +76,7 @@ def place_names_on_screen(frame: Frame | Page, lat: float, lon: float, zoom: int
     """Move the map and return the place labels it then draws inside the map's box (as written in the data,
     before CSS capitalises country names)."""
     frame.evaluate(
-        "([lat, lon, zoom]) => window.atlasMap.setView([lat, lon], zoom, {animate: false})", [lat, lon, zoom]
+        "([lat, lon, zoom]) => { window.atlasMap.setView([lat, lon], zoom, {animate: false}); }", [lat, lon, zoom]
     )
     frame.wait_for_function(
         "(zoom) => window.atlasPlaceLabels && window.atlasMap.getZoom() === zoom"

@@ -43,7 +43,7 @@ def settle(frame, zoom: float) -> None:
 def test_a_bubble_counts_its_records_and_shows_their_vendor_colours(page, cluster_app):
     frame = open_app(page, cluster_app)
     wait_for_layer_count(frame, 6)
-    frame.evaluate("() => window.atlasMap.setView([10, 10.1], 5, {animate: false})")
+    frame.evaluate("() => { window.atlasMap.setView([10, 10.1], 5, {animate: false}); }")
     settle(frame, 5)
     bubbles = frame.evaluate(BUBBLES)
     assert [b["n"] for b in bubbles] == [5], bubbles  # the far record stands alone, the five near ones group
@@ -54,7 +54,7 @@ def test_a_bubble_counts_its_records_and_shows_their_vendor_colours(page, cluste
 def test_a_click_on_a_bubble_zooms_in_and_records_at_one_point_spread_out(page, cluster_app):
     frame = open_app(page, cluster_app)
     wait_for_layer_count(frame, 6)
-    frame.evaluate("() => window.atlasMap.setView([10, 10.1], 5, {animate: false})")
+    frame.evaluate("() => { window.atlasMap.setView([10, 10.1], 5, {animate: false}); }")
     settle(frame, 5)
     before = frame.evaluate("() => window.atlasMap.getZoom()")
     frame.locator(".leaflet-marker-pane .marker-cluster").first.click()
@@ -81,7 +81,7 @@ def test_a_click_on_a_bubble_zooms_in_and_records_at_one_point_spread_out(page, 
 def test_a_focused_bubble_opens_with_enter(page, cluster_app):
     frame = open_app(page, cluster_app)
     wait_for_layer_count(frame, 6)
-    frame.evaluate("() => window.atlasMap.setView([10, 10.1], 5, {animate: false})")
+    frame.evaluate("() => { window.atlasMap.setView([10, 10.1], 5, {animate: false}); }")
     settle(frame, 5)
     bubble = frame.locator(".leaflet-marker-pane .marker-cluster").first
     assert bubble.get_attribute("tabindex") == "0" and bubble.get_attribute("role") == "button"

@@ -120,5 +120,5 @@ def test_policies_have_their_own_symbol_legend_entry_and_filter(page, tmp_path_f
         choose(page, "f_kinds", "Policy")
         sentence_shows(page, "Showing 1 of 6 records: kind policy (ban, ruling, decision)")
         wait_for_layer_count(frame, 1)
-        frame.evaluate("window.atlasMap.setView([12, 33], 8, {animate: false})")
+        frame.evaluate("window.atlasMap.setView([12, 33], 8, {animate: false}); null")
         frame.locator(".leaflet-marker-pane .atlas-k-policy").wait_for()

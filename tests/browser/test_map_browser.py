@@ -145,21 +145,21 @@ def test_a_crafted_link_cannot_inject_markup_into_the_page(page, app_url):
 def test_the_link_takes_the_map_view_once_the_reader_asks_for_it(page, app_url):
     frame = open_app(page, app_url)
     wait_for_layer_count(frame, TOTAL)
-    frame.evaluate("window.atlasMap.setView([10, 30], 6, {animate: false})")  # before asking: no rerun, no view
+    frame.evaluate("window.atlasMap.setView([10, 30], 6, {animate: false}); null")  # before asking: no rerun, no view
     page.get_by_role("tab", name="Share & cite").click()
     page.get_by_text("Include the map view").click()
     page.wait_for_function(
         "location.search.includes('view=10.0000%2C30.0000%2C6') || location.search.includes('view=10.0000,30.0000,6')",
         timeout=20_000,
     )
-    map_frame(page).evaluate("window.atlasMap.setView([12, 32], 7, {animate: false})")
+    map_frame(page).evaluate("window.atlasMap.setView([12, 32], 7, {animate: false}); null")
     page.wait_for_function(
         "location.search.includes('view=12.0000%2C32.0000%2C7') || location.search.includes('view=12.0000,32.0000,7')",
         timeout=20_000,
     )
     page.get_by_text("Include the map view").click()
     page.wait_for_function("!location.search.includes('view=')", timeout=20_000)
-    map_frame(page).evaluate("window.atlasMap.setView([11, 31], 5, {animate: false})")
+    map_frame(page).evaluate("window.atlasMap.setView([11, 31], 5, {animate: false}); null")
     page.wait_for_timeout(1500)
     assert "view=" not in page.evaluate("location.search")
 
@@ -171,8 +171,8 @@ def test_panning_and_zooming_do_not_rerun_the_page(page, app_url):
     wait_for_layer_count(frame, TOTAL)
     page.wait_for_timeout(1000)
     before = len(sent)
-    frame.evaluate("window.atlasMap.setView([10, 30], 6, {animate: false})")
-    frame.evaluate("window.atlasMap.setView([12, 12], 4, {animate: false})")
+    frame.evaluate("window.atlasMap.setView([10, 30], 6, {animate: false}); null")
+    frame.evaluate("window.atlasMap.setView([12, 12], 4, {animate: false}); null")
     page.wait_for_timeout(2000)
     assert len(sent) == before, "a pan or zoom sent a message to the server (a rerun)"
     choose(page, "f_vendors", "Bolt AI")  # the same listener does see a rerun

@@ -155,7 +155,7 @@ def test_snapshot_offline_names_places_by_zoom_and_says_the_tiles_are_missing(br
 
 
 def world_view(page) -> None:
-    page.evaluate("() => window.atlasMap.setView([20, 20], 2, {animate: false})")
+    page.evaluate("() => { window.atlasMap.setView([20, 20], 2, {animate: false}); }")
 
 
 def test_snapshot_filters_and_search_draw_what_the_app_selects(browser, snapshot_file, tmp_path):
