@@ -919,24 +919,11 @@ def animation_frames(
     texts: Texts,
     years: tuple[int | None, int],
     options: ImageOptions = ImageOptions(size=SIZES["1200x675"]),
-) -> list[tuple[np.ndarray, float]]:
+) -> Iterator[tuple[np.ndarray, float]]:
     """(RGB frame, seconds shown) per year of the selection, the records active that year on the map with
     the year and count large; then PAUSE_FRAMES closing frames of the whole period, held longer. The
-    legend lists the vendors of the whole selection, so it does not change from frame to frame."""
-    return list(iter_animation_frames(selection, countries, colors, vendor_names, texts, years, options))
-
-
-def iter_animation_frames(
-    selection: gpd.GeoDataFrame,
-    countries: gpd.GeoDataFrame,
-    colors: Mapping[str, str],
-    vendor_names: Mapping[str, str],
-    texts: Texts,
-    years: tuple[int | None, int],
-    options: ImageOptions = ImageOptions(size=SIZES["1200x675"]),
-) -> Iterator[tuple[np.ndarray, float]]:
-    """The frames of animation_frames, each made when it is asked for (so an encoder can work on one
-    while the next is drawn)."""
+    legend lists the vendors of the whole selection, so it does not change from frame to frame. Each frame
+    is drawn when it is asked for, so an encoder can work on one while the next is drawn."""
     page = layout(_even(options.size))
     fig = _figure(page)
     ax = _map_axes(fig, page, selection, options.framing)
@@ -1044,7 +1031,7 @@ def render_animation(
     """The spread over time as a GIF or MP4: one frame per year, then a closing frame held longer."""
     if fmt not in ANIMATION_FORMATS:
         raise ValueError(f"animation format {fmt!r}: expected one of {', '.join(ANIMATION_FORMATS)}")
-    frames = iter_animation_frames(selection, countries, colors, vendor_names, texts, years, options)
+    frames = animation_frames(selection, countries, colors, vendor_names, texts, years, options)
     if fmt == "mp4":
         return encode_mp4(frames)
     return encode_gif(list(frames), [*colors.values(), OTHER_COLOR, POLICY_COLOR])
