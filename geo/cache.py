@@ -65,7 +65,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_DIR_ENV) or DEFAULT_CACHE_DIR)
 
 
-def _hash_file(digest: Any, path: Path) -> None:
+def hash_file(digest: Any, path: Path) -> None:
     with path.open("rb") as f:
         while chunk := f.read(HASH_CHUNK):
             digest.update(chunk)
@@ -80,7 +80,7 @@ def code_fingerprint() -> str:
         digest.update(f"{module.__name__} {module.__version__}\n".encode())
     for path in sorted(CODE_DIR.glob("*.py")):
         digest.update(path.name.encode() + b"\0")
-        _hash_file(digest, path)
+        hash_file(digest, path)
     return digest.hexdigest()
 
 
@@ -104,7 +104,7 @@ def cache_key(data_dir: Path, files: tuple[str, ...] | None = None) -> str:
         path = Path(data_dir) / name
         digest.update(name.encode() + b"\0")
         if path.is_file():
-            _hash_file(digest, path)
+            hash_file(digest, path)
             digest.update(b"\0end\0")
         else:
             digest.update(b"\0missing\0")
@@ -372,7 +372,7 @@ def releases_fingerprint(data_dir: Path) -> str:
     folder = Path(data_dir) / VERSIONS_FOLDER
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         digest.update(path.name.encode() + b"\0")
-        _hash_file(digest, path)
+        hash_file(digest, path)
     return digest.hexdigest()[:16]
 
 

@@ -6,6 +6,7 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
+from geo.cache import hash_file
 from geo.metadata import DatasetMetadata, load_metadata
 from geo.points import DATA_FILES as POINT_DATA_FILES
 from geo.points import has_points
@@ -29,9 +30,7 @@ def files_hash(folder: Path, names: tuple[str, ...]) -> str:
     """A short SHA-256 of the named files' bytes."""
     digest = hashlib.sha256()
     for name in names:
-        with (folder / name).open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
+        hash_file(digest, folder / name)
     return digest.hexdigest()[:SHORT_HASH_LENGTH]
 
 
