@@ -7,7 +7,6 @@ from collections.abc import Mapping
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -20,7 +19,7 @@ from geo.permalink import MapView
 from geo.summaries import find_clicked
 
 MAP_KEY = "atlas_map"
-POINT_MAP_KEY = "atlas_point_map"  # the map of a large dataset (render_point_map)
+POINT_MAP_KEY = "atlas_point_map"  # the map of a large dataset (_render_point_map)
 HANDLED_CLICK_KEY = "point_map_click"  # the click on that map the page has already opened
 TRACKED_VIEW_KEY = "point_map_view"  # the view of that map the page last reran for (with the view in the link)
 MAP_HEIGHT = 600
@@ -56,21 +55,20 @@ def render_map(
 ) -> tuple[str | None, MapView | None]:
     """Draw the selection; return the id of the deployment clicked last (if any) and, when `track_view`
     is on, the map's current view (only then do pans and zooms rerun the page). A large dataset (`points`)
-    is drawn by render_point_map, which opens a clicked record itself.
+    is drawn by _render_point_map, which opens a clicked record itself.
 
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
-    if points is not None:
-        shown = render_point_map(
-            points, all_deployments, selection, colors, vendor_names, country_names, asset_urls, view, track_view
-        )
-        return None, shown
-    visible_rows = rows_bitset(all_deployments.index.get_indexer(selection.index), len(all_deployments))
+    positions = all_deployments.index.get_indexer(selection.index)
     legend = legend_entries(selection, colors, vendor_names)
+    counts = count_by_country(selection)
+    if points is not None:
+        selected = np.zeros(len(all_deployments), dtype=bool)
+        selected[positions] = True
+        return None, _render_point_map(points, selected, legend, counts, country_names, asset_urls, view, track_view)
+    visible_rows = rows_bitset(positions, len(all_deployments))
     returned = ["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else [])
-    layers = selection_layers(
-        visible_rows, legend, count_by_country(selection), country_names, returned, keep_view=view is not None
-    )
+    layers = selection_layers(visible_rows, legend, counts, country_names, returned, keep_view=view is not None)
     result = st_folium(
         base_map(asset_urls),
         key=MAP_KEY,
@@ -100,25 +98,22 @@ def current_view(result: Mapping) -> MapView | None:
     return MapView(round(float(center["lat"]), 4), round(float(center["lng"]), 4), int(zoom))
 
 
-def render_point_map(
+def _render_point_map(
     points: PointLayer,
-    all_deployments: pd.DataFrame,
-    selection: pd.DataFrame,
-    colors: Mapping[str, str],
-    vendor_names: Mapping[str, str],
+    selected: np.ndarray,
+    legend: list[dict[str, str]],
+    counts: Mapping[str, int],
     country_names: Mapping[str, str],
     asset_urls: Mapping[str, str],
-    view: MapView | None = None,
-    track_view: bool = False,
+    view: MapView | None,
+    track_view: bool,
 ) -> MapView | None:
-    """Draw a large selection (geo/points.py) as the server's summary of the view, opening at `view` (a
-    saved link's) if given; return the map's current view when `track_view` is on. Panning and zooming rerun
-    only the map (a fragment), which sends the summary of the new view, unless the view is tracked (then
-    the page reruns, so that its link follows); a click on a record opens it (a rerun of the whole page)."""
-    selected = np.zeros(len(all_deployments), dtype=bool)
-    selected[all_deployments.index.get_indexer(selection.index)] = True
-    legend = legend_entries(selection, colors, vendor_names)
-    _point_map(points, selected, legend, count_by_country(selection), country_names, asset_urls, view, track_view)
+    """Draw a large selection (geo/points.py; `selected`: a mask over its records) as the server's summary
+    of the view, opening at `view` (a saved link's) if given; return the map's current view when
+    `track_view` is on. Panning and zooming rerun only the map (a fragment), which sends the summary of the
+    new view, unless the view is tracked (then the page reruns, so that its link follows); a click on a
+    record opens it (a rerun of the whole page)."""
+    _point_map(points, selected, legend, counts, country_names, asset_urls, view, track_view)
     st.caption("Zoom in, or click a bubble, to see the records themselves; click one for its details and sources.")
     return reported_view() if track_view else None
 
