@@ -18,6 +18,7 @@ import tempfile
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -115,9 +116,12 @@ POLICY_LOOK: dict[str, Any] = {
     "zorder": 6,
 }
 
-# Animation: seconds a year is shown, and one closing frame (the whole period) held longer.
+# Animation: seconds a year is shown, and one closing frame (the whole period) held longer: for as long as
+# four years, so every frame lasts a whole number of FRAME_SECONDS and the MP4 encoder is sent each frame
+# once per FRAME_SECONDS (not once per 1/MP4_FPS: that piped each frame several times and took most of the
+# encoding time).
 FRAME_SECONDS = 0.8
-PAUSE_SECONDS = 3.0
+PAUSE_SECONDS = 4 * FRAME_SECONDS
 PAUSE_FRAMES = 1
 MP4_FPS = 5
 
@@ -988,8 +992,9 @@ def encode_gif(frames: Sequence[tuple[np.ndarray, float]], exact_colors: Iterabl
 
 
 def encode_mp4(frames: Iterable[tuple[np.ndarray, float]], fps: int = MP4_FPS) -> bytes:
-    """An H.264 MP4 (yuv420p, plays everywhere) through the ffmpeg that imageio-ffmpeg ships. The frames
-    may come from a generator: ffmpeg (a process of its own) encodes each while the next is drawn."""
+    """An H.264 MP4 (yuv420p, plays everywhere) through the ffmpeg that imageio-ffmpeg ships, at `fps`
+    frames a second. The frames may come from a generator: ffmpeg (a process of its own) encodes each
+    while the next is drawn. Each is sent once per FRAME_SECONDS it lasts, and ffmpeg repeats it to `fps`."""
     import imageio_ffmpeg
 
     frames = iter(frames)
@@ -1002,17 +1007,18 @@ def encode_mp4(frames: Iterable[tuple[np.ndarray, float]], fps: int = MP4_FPS) -
         writer = imageio_ffmpeg.write_frames(
             str(path),
             (width, height),
-            fps=fps,
+            fps=Fraction(1) / Fraction(FRAME_SECONDS).limit_denominator(),
             codec="libx264",
             pix_fmt_out="yuv420p",
             macro_block_size=2,
             quality=7,
-            output_params=["-preset", "veryfast"],  # half the encoding time of the default, the same size here
+            # veryfast: half the encoding time of the default, the same size here
+            output_params=["-preset", "veryfast", "-r", str(fps)],
         )
         writer.send(None)
         for rgb, seconds in itertools.chain([first], frames):
             data = np.ascontiguousarray(rgb)
-            for _ in range(max(1, round(seconds * fps))):
+            for _ in range(max(1, round(seconds / FRAME_SECONDS))):
                 writer.send(data)
         writer.close()
         return path.read_bytes()
