@@ -10,6 +10,8 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo import schema
+from geo.aggregate import MARKER_STYLES
 from geo.mapdata import script_json
 
 FRAME_TITLE = "Map of the selected facial-recognition records"
@@ -120,19 +122,25 @@ class ViewSummary(MacroElement):
         (function (group) {
             var map = window.atlasMap;
             if (window.atlasLegend) { map.removeControl(window.atlasLegend); }
-            window.atlasLegend = Atlas.legendControl(L, {hasPolicies: false}, {{ this.legend_json }}).addTo(map);
-            Atlas.showSummary(L, map, group, {{ this.summary_json }}, {{ this.colors_json }});
+            window.atlasLegend = Atlas.legendControl(L, {{ this.legend_data_json }}, {{ this.legend_json }}).addTo(map);
+            Atlas.showSummary(L, map, group, {{ this.summary_json }}, {{ this.colors_json }}, {{ this.styles_json }});
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, summary: Mapping[str, Any], colors: list[str], legend: list[dict[str, str]]):
+    def __init__(
+        self, summary: Mapping[str, Any], colors: list[str], legend: list[dict[str, str]], has_policies: bool = False
+    ):
         super().__init__()
         self._name = "ViewSummary"
         self.summary_json = script_json(dict(summary))
         self.colors_json = script_json(list(colors))
+        self.styles_json = script_json(list(MARKER_STYLES))
         self.legend_json = script_json(legend)
+        # What the legend needs besides the vendors: the labels of the marker shapes, and whether § shows.
+        labels = {"confidence": schema.CONFIDENCES, "kind": schema.RECORD_KINDS}
+        self.legend_data_json = script_json({"labels": labels, "hasPolicies": has_policies})
 
 
 class CountryShading(MacroElement):
@@ -214,10 +222,11 @@ def summary_layers(
     legend: list[dict[str, str]],
     counts: Mapping[str, int],
     names: Mapping[str, str],
+    has_policies: bool = False,
 ) -> list[folium.FeatureGroup]:
     """The layers of a large selection: the view's summary, then the (initially hidden) country shading."""
     markers = folium.FeatureGroup(name="Deployments", show=True)
-    ViewSummary(summary, colors, legend).add_to(markers)
+    ViewSummary(summary, colors, legend, has_policies).add_to(markers)
     shading = folium.FeatureGroup(name=SHADING_LAYER_NAME, show=False)
     CountryShading(counts, names).add_to(shading)
     return [markers, shading]

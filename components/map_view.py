@@ -147,7 +147,9 @@ def _point_map(
         key=POINT_MAP_KEY,
         height=MAP_HEIGHT,
         use_container_width=True,
-        feature_group_to_add=summary_layers(summary, points.colors, legend, counts, country_names),
+        feature_group_to_add=summary_layers(
+            summary, points.colors, legend, counts, country_names, points.has_policies(selected)
+        ),
         layer_control=folium.LayerControl(collapsed=False),
         returned_objects=["last_object_clicked", "bounds", "zoom"],
         center=(view.lat, view.lng) if view else None,

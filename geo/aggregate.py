@@ -12,10 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo import schema
 from geo.mapdata import OTHER_COLOR
 
 CELL_PIXELS = 40  # as the record-by-record map's clusters (CLUSTER_RADIUS in geo/web/atlas.js)
 POINT_LIMIT = 1500  # at most this many records in view are drawn one by one
+# How a record's marker is drawn, as the record-by-record map draws it: a policy with its own symbol, any
+# other record in the shape of its confidence.
+POLICY_STYLE = "policy"
+MARKER_STYLES = (*schema.CONFIDENCES, POLICY_STYLE)
 VIEW_MARGIN = 0.5  # the view is widened by half its size on every side, so a short pan shows no gap
 MAX_LAT = 85.0511287798
 WORLD = (-90.0, -180.0, 90.0, 180.0)
@@ -105,26 +110,33 @@ def view_summary(
     selected: np.ndarray,
     view: View,
     point_limit: int = POINT_LIMIT,
+    style_codes: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The selection in (and around) `view`: {"zoom", "selected" (records in the selection), "total"
     (those in the view), and either "points"
-    ([lat, lon, colour code, position in the table, label] for each) or "cells" ([lat, lon (their
-    mean), count, [[colour code, count], ...] most first, south, west, north, east])}.
-    `color_codes`: each record's colour (an index into the colours the page sends with it)."""
+    ([lat, lon, colour code, position in the table, label, style code] for each) or "cells" ([lat, lon
+    (their mean), count, [[colour code, count], ...] most first, south, west, north, east])}.
+    `color_codes`: each record's colour (an index into the colours the page sends with it); `style_codes`:
+    each record's marker style (an index into MARKER_STYLES; by default the first)."""
     wide = view.widened()
     positions = np.flatnonzero(selected & in_view(lon, lat, wide))
     counts = {"zoom": view.zoom, "selected": int(np.count_nonzero(selected))}
     counts["total"] = int(np.count_nonzero(selected & in_view(lon, lat, view)))
     if len(positions) <= point_limit:
-        return {**counts, "points": _points(lon, lat, color_codes, labels, positions)}
+        styles = np.zeros(len(lon), dtype=np.int8) if style_codes is None else style_codes
+        return {**counts, "points": _points(lon, lat, color_codes, labels, positions, styles)}
     return {**counts, "cells": _cells(lon, lat, color_codes, positions, view.zoom)}
 
 
-def _points(lon: np.ndarray, lat: np.ndarray, codes: np.ndarray, labels: Any, positions: np.ndarray) -> list[list[Any]]:
+def _points(
+    lon: np.ndarray, lat: np.ndarray, codes: np.ndarray, labels: Any, positions: np.ndarray, styles: np.ndarray
+) -> list[list[Any]]:
     names = labels.take(positions).tolist() if isinstance(labels, pd.Series) else [labels[i] for i in positions]
     return [
-        [round(float(a), 5), round(float(o), 5), int(c), int(p), str(n)]
-        for a, o, c, p, n in zip(lat[positions], lon[positions], codes[positions], positions, names)
+        [round(float(a), 5), round(float(o), 5), int(c), int(p), str(n), int(s)]
+        for a, o, c, p, n, s in zip(
+            lat[positions], lon[positions], codes[positions], positions, names, styles[positions]
+        )
     ]
 
 
@@ -180,10 +192,22 @@ def color_codes(vendors: pd.Series, colors: Mapping[str, str], palette: Sequence
     return np.where(codes >= 0, per_category[np.maximum(codes, 0)], len(palette)).astype(np.int16), shown
 
 
+def style_codes(deployments: pd.DataFrame) -> np.ndarray:
+    """Each record's marker style, as an index into MARKER_STYLES: POLICY_STYLE for a policy record, else
+    its confidence (a value outside schema.CONFIDENCES, which validation does not let through, as the first)."""
+    index = {style: i for i, style in enumerate(MARKER_STYLES)}
+    confidence = deployments["confidence"].astype("category")
+    per_category = np.array([index.get(c, 0) for c in confidence.cat.categories], dtype=np.int8)
+    codes = np.where(confidence.cat.codes.to_numpy() >= 0, per_category[np.maximum(confidence.cat.codes, 0)], 0)
+    if "kind" in deployments:
+        codes = np.where(deployments["kind"].to_numpy() == "policy", index[POLICY_STYLE], codes)
+    return codes.astype(np.int8)
+
+
 @dataclass(frozen=True, eq=False)
 class PointLayer:
     """What the summaries of one large dataset are computed from, made once per loaded dataset: each
-    record's position, colour code and label, in the order of the deployments table."""
+    record's position, colour code, marker style and label, in the order of the deployments table."""
 
     lon: np.ndarray
     lat: np.ndarray
@@ -191,9 +215,14 @@ class PointLayer:
     colors: list[str]  # the colour of each code
     labels: pd.Series  # what a record's marker is called (its name)
     ids: pd.Series
+    styles: np.ndarray  # style_codes()
 
     def summary(self, selected: np.ndarray, view: View, point_limit: int = POINT_LIMIT) -> dict[str, Any]:
-        return view_summary(self.lon, self.lat, self.codes, self.labels, selected, view, point_limit)
+        return view_summary(self.lon, self.lat, self.codes, self.labels, selected, view, point_limit, self.styles)
+
+    def has_policies(self, selected: np.ndarray) -> bool:
+        """Whether the selection (a mask over the records) holds a policy record."""
+        return bool(np.any(selected & (self.styles == MARKER_STYLES.index(POLICY_STYLE))))
 
 
 def point_layer(deployments: pd.DataFrame, colors: Mapping[str, str], palette: Sequence[str]) -> PointLayer:
@@ -206,6 +235,7 @@ def point_layer(deployments: pd.DataFrame, colors: Mapping[str, str], palette: S
         shown,
         deployments["name"],
         deployments["id"],
+        style_codes(deployments),
     )
 
 

@@ -36,12 +36,23 @@ def url_params(at) -> dict[str, list[str]]:
     return {k: (v if isinstance(v, list) else [v]) for k, v in at.query_params.items()}
 
 
-def map_summary(at) -> dict:
-    """The summary of the view the page sent to a large dataset's map (geo/aggregate.py)."""
+def map_call_arguments(at, call: str) -> list:
+    """The JSON arguments the map's layer script passes to `call` (e.g. "Atlas.showSummary(L, map, group, ":
+    the arguments after that prefix, up to the closing parenthesis)."""
     import json
 
     component = at.get("component_instance")[0]
     script = json.loads(component.proto.json_args)["feature_group"]
-    start = script.index("Atlas.showSummary(L, map, group, ") + len("Atlas.showSummary(L, map, group, ")
-    summary, _ = json.JSONDecoder().raw_decode(script[start:])
-    return summary
+    at_ = script.index(call) + len(call)
+    decoder, arguments = json.JSONDecoder(), []
+    while True:
+        value, at_ = decoder.raw_decode(script, at_)
+        arguments.append(value)
+        if script[at_] == ")":
+            return arguments
+        at_ += len(", ")
+
+
+def map_summary(at) -> dict:
+    """The summary of the view the page sent to a large dataset's map (geo/aggregate.py)."""
+    return map_call_arguments(at, "Atlas.showSummary(L, map, group, ")[0]

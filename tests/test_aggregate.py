@@ -9,11 +9,14 @@ import pytest
 
 from geo.aggregate import (
     CELL_PIXELS,
+    MARKER_STYLES,
     View,
     clicked_position,
     color_codes,
     in_view,
     mercator,
+    point_layer,
+    style_codes,
     view_around,
     view_from_map,
     view_summary,
@@ -73,7 +76,26 @@ def test_few_records_in_view_are_sent_as_records_with_their_position_and_name() 
     labels = pd.Series(["<a>", "b", "far away"])
     summary = view_summary(lon, lat, np.array([2, 0, 1]), labels, np.ones(3, bool), View(5, 5, 15, 15, 8))
     assert summary["total"] == 2 and summary["selected"] == 3
-    assert summary["points"] == [[10.0, 10.0, 2, 0, "<a>"], [10.5, 10.5, 0, 1, "b"]]
+    assert summary["points"] == [[10.0, 10.0, 2, 0, "<a>", 0], [10.5, 10.5, 0, 1, "b", 0]]
+
+
+def test_a_record_in_view_carries_its_marker_shape_a_policy_its_own() -> None:
+    table = pd.DataFrame(
+        {
+            "lon": [10.0, 10.2, 10.4, 10.6],
+            "lat": [10.0, 10.2, 10.4, 10.6],
+            "name": ["a", "b", "c", "ban"],
+            "id": ["a", "b", "c", "ban"],
+            "vendors": [("x",), ("x",), (), ()],
+            "confidence": ["claimed", "documented", "reported", "documented"],
+            "kind": ["deployment", "deployment", "deployment", "policy"],
+        }
+    )
+    assert [MARKER_STYLES[c] for c in style_codes(table)] == ["claimed", "documented", "reported", "policy"]
+    layer = point_layer(table, {"x": "#123456"}, ["#123456"])
+    summary = layer.summary(np.ones(4, bool), View(5, 5, 15, 15, 8))
+    assert [MARKER_STYLES[p[5]] for p in summary["points"]] == ["claimed", "documented", "reported", "policy"]
+    assert layer.has_policies(np.ones(4, bool)) and not layer.has_policies(np.array([True, True, True, False]))
 
 
 def test_an_unselected_record_is_neither_counted_nor_drawn() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import synthetic
-from page import map_summary, multiselect, sentence, url_params
+from page import map_call_arguments, map_summary, multiselect, sentence, url_params
 
 from components.map_view import POINT_MAP_KEY
 
@@ -36,6 +36,16 @@ def test_the_map_gets_the_records_in_view_and_not_a_file_of_all_records(points_a
         ["Metro faces", "Airport gates", "Bland safe city", "School gates", "Mall payments", "Face pay"]
     )
     assert "deployments-" not in points_app.get("component_instance")[0].proto.json_args  # no records file
+
+
+def test_each_record_is_drawn_in_the_shape_of_its_confidence_and_the_legend_names_them(points_app) -> None:
+    summary, _, styles = map_call_arguments(points_app, "Atlas.showSummary(L, map, group, ")
+    shapes = {p[4]: styles[p[5]] for p in summary["points"]}
+    assert shapes["Airport gates"] == "documented" and shapes["School gates"] == "claimed"
+    assert shapes["Metro faces"] == "reported"
+    legend_data, _ = map_call_arguments(points_app, "Atlas.legendControl(L, ")
+    assert legend_data["labels"]["confidence"]["claimed"] == "Claimed by vendor or officials"
+    assert legend_data["hasPolicies"] is False  # the synthetic records are all deployments
 
 
 def test_a_vendor_filter_narrows_the_sentence_and_the_map(points_app) -> None:
@@ -130,3 +140,20 @@ def test_a_large_dataset_whose_records_all_fail_lists_them_and_does_not_crash(tm
     assert sentence(at).startswith("Showing 0 of 0 deployments")
     assert any("3 data problem(s)" in e.label for e in at.expander)
     assert map_summary(at)["points"] == []
+
+
+def test_a_policy_record_is_drawn_with_its_own_symbol_and_the_legend_says_so(tmp_path: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from components.data import DATA_DIR_ENV
+
+    ban = synthetic.deployment("aa-ban", 13, 13, kind="policy", vendors=[], name="A ban")
+    folder = synthetic.write_points_dataset(tmp_path / "points", [*synthetic.deployments(), ban])
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    summary, _, styles = map_call_arguments(at, "Atlas.showSummary(L, map, group, ")
+    assert {p[4]: styles[p[5]] for p in summary["points"]}["A ban"] == "policy"
+    legend_data, _ = map_call_arguments(at, "Atlas.legendControl(L, ")
+    assert legend_data["hasPolicies"] is True

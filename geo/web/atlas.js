@@ -98,14 +98,18 @@
     };
   }
 
+  // A marker's shape: "policy" (the \u00a7 symbol) or a confidence (atlas.css draws each), in `colorValue`.
+  function markerHtml(colorValue, style) {
+    return style === "policy" ? '<div class="atlas-m atlas-k-policy" style="--c:' + esc(colorValue) + '">\u00a7</div>'
+                              : '<div class="atlas-m atlas-c-' + esc(style) + '" style="--c:' + esc(colorValue) + '"></div>';
+  }
+
   function markerIcon(Lf, row, data) {
-    var key = color(row, data) + " " + row[COL.confidence] + " " + row[COL.kind];
+    var style = isPolicy(row) ? "policy" : row[COL.confidence], key = color(row, data) + " " + style;
     data._icons = data._icons || {};
     if (!data._icons[key]) {
       data._icons[key] = Lf.divIcon({
-        className: "atlas-icon",
-        html: isPolicy(row) ? '<div class="atlas-m atlas-k-policy" style="--c:' + esc(color(row, data)) + '">\u00a7</div>'
-                            : '<div class="atlas-m atlas-c-' + esc(row[COL.confidence]) + '" style="--c:' + esc(color(row, data)) + '"></div>',
+        className: "atlas-icon", html: markerHtml(color(row, data), style),
         iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]
       });
     }
@@ -529,8 +533,7 @@
     var items = entries.map(function (v) {
       return '<div><span class="atlas-swatch" style="background:' + esc(v.color) + '"></span>' + esc(v.name) + "</div>";
     }).join("");
-    // A large dataset's summary (showSummary) draws every record alike, so it has no confidence shapes.
-    var shapes = data.labels ? "<b>Confidence</b>" + ["documented", "reported", "claimed"].map(function (c) {
+    var shapes = data.labels ? "<b>Confidence</b>" + Object.keys(data.labels.confidence).map(function (c) {
       return '<div><span class="atlas-m atlas-c-' + c + '" style="--c:#555;display:inline-block;vertical-align:middle"></span> ' + esc(data.labels.confidence[c]) + "</div>";
     }).join("") : "";
     var policy = data.hasPolicies ? "<b>Kind</b><div>" + '<span class="atlas-m atlas-k-policy" style="--c:' + POLICY_COLOR +
@@ -730,8 +733,8 @@
   // east]) or, once few enough records are in view, the records ([lat, lon, colour code, position, label]).
   // `colors`: the colour of each code. Cells are bubbles like the clusters' (a click zooms in to their
   // records); records are markers whose clicks reach the page, which opens the record at that position.
-  function pointIcon(Lf, colorValue) {
-    return Lf.divIcon({className: "atlas-icon", html: '<div class="atlas-m" style="--c:' + esc(colorValue) + '"></div>',
+  function pointIcon(Lf, colorValue, style) {
+    return Lf.divIcon({className: "atlas-icon", html: markerHtml(colorValue, style),
                        iconSize: [16, 16], iconAnchor: [8, 8], tooltipAnchor: [8, 0]});
   }
 
@@ -745,14 +748,15 @@
     return liveBubble(Lf, bubble, zoomIn);
   }
 
-  function summaryLayer(Lf, map, summary, colors) {
+  // `styles`: the marker style of each style code (geo/aggregate.py MARKER_STYLES).
+  function summaryLayer(Lf, map, summary, colors, styles) {
     var layer = Lf.featureGroup(), bubbles = Lf.layerGroup(), icons = {};
     layer.addLayer(bubbles);
     (summary.cells || []).forEach(function (cell) { bubbles.addLayer(cellBubble(Lf, map, cell, colors)); });
     (summary.points || []).forEach(function (p) {
-      var c = colors[p[2]];
-      if (!icons[c]) { icons[c] = pointIcon(Lf, c); }
-      var m = Lf.marker([p[0], p[1]], {icon: icons[c], keyboard: true});
+      var c = colors[p[2]], style = styles ? styles[p[5] || 0] : "", key = c + " " + style;
+      if (!icons[key]) { icons[key] = pointIcon(Lf, c, style); }
+      var m = Lf.marker([p[0], p[1]], {icon: icons[key], keyboard: true});
       m.atlasPosition = p[3];
       m.atlasLabel = String(p[4]);
       m.on("add", labelIcon);
@@ -763,8 +767,8 @@
   }
 
   // Swap the previous summary for this one in `group` (the feature group streamlit-folium swaps in).
-  function showSummary(Lf, map, group, summary, colors) {
-    var layer = summaryLayer(Lf, map, summary, colors);
+  function showSummary(Lf, map, group, summary, colors, styles) {
+    var layer = summaryLayer(Lf, map, summary, colors, styles);
     group.addLayer(layer);
     root.atlasSummary = {zoom: summary.zoom, selected: summary.selected, total: summary.total, cells: (summary.cells || []).length,
                          points: (summary.points || []).length, drawn: (root.atlasSummary ? root.atlasSummary.drawn : 0) + 1};

@@ -70,16 +70,20 @@ def test_counts_then_records_then_details_then_a_filter(browser, large):
     record = records[0]
     close = move(frame, record["lat"], record["lon"], 14)
     assert close["points"] > 0 and close["cells"] == 0
-    frame.evaluate(
+    shape = frame.evaluate(
         """([lat, lon]) => {
             let found = null;
             window.atlasMap.eachLayer((l) => {
                 if (l.atlasPosition !== undefined && l.getLatLng().lat === lat && l.getLatLng().lng === lon) { found = l; }
             });
+            const shape = found.getElement().querySelector(".atlas-m").className;
             found.fire("click", {latlng: found.getLatLng()});
+            return shape;
         }""",
         [round(record["lat"], 5), round(record["lon"], 5)],
     )
+    assert shape == f"atlas-m atlas-c-{record['confidence']}"  # drawn in the shape of its confidence
+    assert "Confidence" in frame.locator(".atlas-legend").inner_text()
     page.get_by_role("heading", name="Details").wait_for(timeout=30_000)
     details = page.locator('[data-testid="stColumn"]').filter(has_text="Details").last
     details.get_by_text(record["name"]).first.wait_for(timeout=10_000)

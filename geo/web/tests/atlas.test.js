@@ -316,3 +316,12 @@ test("a large dataset's records are markers whose position the page can match, w
   assert.match(records[1].options.icon.html, /--c:#222222/);
   assert.equal(records[0].options.keyboard, true);
 });
+
+test("a large dataset's records keep their confidence shape, and a policy its own symbol", () => {
+  const Lf = summaryLeaflet();
+  const styles = ["documented", "reported", "claimed", "policy"];
+  const summary = {zoom: 12, selected: 2, total: 2, points: [[48.8, 2.3, 0, 17, "Camera", 2], [48.9, 2.4, 1, 4, "Ban", 3]]};
+  const records = Atlas.summaryLayer(Lf, {}, summary, ["#111111", "#222222"], styles).layers.slice(1);
+  assert.match(records[0].options.icon.html, /atlas-m atlas-c-claimed/);
+  assert.match(records[1].options.icon.html, /atlas-k-policy[^>]*>\u00a7</);
+});
