@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo import schema
@@ -31,7 +31,33 @@ class AtlasMap(folium.Map):
         self.default_css = [(n, asset_urls[n]) for n in ("leaflet.css", "atlas.css")]
 
 
-class OfflineBasemap(MacroElement):
+class _ScriptText(Element):
+    """Script text added to the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class ScriptElement(MacroElement):
+    """A MacroElement whose `script` macro is rendered once. branca's own render wraps the rendered script
+    in a new Jinja template, a second pass in which record text such as "{{", "{%" or "{#" inside the JSON
+    would be read as template code: a syntax error broke the page, and a page rendered whole (get_root().render())
+    would run an expression on the server."""
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as branca MacroElement.render
+        figure = self.get_root()
+        assert isinstance(figure, Figure), f"{self._name} is rendered in a Figure, not in {type(figure).__name__}"
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_ScriptText(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class OfflineBasemap(ScriptElement):
     """Country outlines and place names in panes under the tiles: when tiles cannot load, they still show,
     with a notice saying the tiles are missing."""
 
@@ -80,7 +106,7 @@ class OfflineBasemap(MacroElement):
         self.details_url_json = script_json(details_url)
 
 
-class DeploymentMarkers(MacroElement):
+class DeploymentMarkers(ScriptElement):
     """The selection's markers (clustered) and the vendor legend. The records themselves were fetched once
     with the base map; only which rows are visible (a bitset) travels on a filter change."""
 
@@ -112,7 +138,7 @@ class DeploymentMarkers(MacroElement):
         self.keep_view_json = script_json(keep_view)
 
 
-class ViewSummary(MacroElement):
+class ViewSummary(ScriptElement):
     """A large selection as the server summarised it for the current view (geo/aggregate.py): counted
     cells, or the records themselves once few are in view."""
 
@@ -143,7 +169,7 @@ class ViewSummary(MacroElement):
         self.legend_data_json = script_json({"labels": labels, "hasPolicies": has_policies})
 
 
-class CountryShading(MacroElement):
+class CountryShading(ScriptElement):
     """Countries shaded by the number of deployments in the selection, in count classes with a legend; it
     keeps the reader's on/off choice across filter changes (off at first)."""
 
@@ -170,7 +196,7 @@ class CountryShading(MacroElement):
         self.names_json = script_json(dict(names))
 
 
-class ViewReporting(MacroElement):
+class ViewReporting(ScriptElement):
     """Tell streamlit-folium which values to send back. It reads `returned_objects` only when it creates the
     map, so a change later (the reader ticks "include the map view") is applied here, when the layers are
     swapped; the current view is then reported at once."""

@@ -319,3 +319,40 @@ def test_the_skip_link_opens_the_table_of_the_same_selection(app):
     skip.click().run()
     assert not app.exception and app.session_state["tab"] == "Table"
     assert len(app.dataframe) == 1 and len(app.dataframe[0].value) == 2
+
+
+TEMPLATE_TEXT = "{{ 6 * 7007 }} {% raw %} {# x"  # text that Jinja would read as code: an expression, a tag, a comment
+
+
+def test_template_syntax_in_vendor_and_country_names_reaches_the_map_as_text(tmp_path, monkeypatch):
+    """branca renders each element's script a second time as a Jinja template: names from the data must not
+    be read as template code there (it crashed the page)."""
+    import copy
+    import json
+
+    folder = synthetic.write_dataset(tmp_path / "data")
+    vendors = copy.deepcopy(synthetic.VENDORS)
+    vendors[0]["name"] = "Acme " + TEMPLATE_TEXT
+    synthetic.write_vendors(folder / "vendors.csv", vendors)
+    countries = synthetic.countries_geojson()
+    countries["features"][0]["properties"]["name"] = "Aland " + TEMPLATE_TEXT
+    (folder / "countries.geojson").write_text(json.dumps(countries), encoding="utf-8")
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["feature_group"]
+    assert json.dumps("Acme " + TEMPLATE_TEXT) in script and json.dumps("Aland " + TEMPLATE_TEXT) in script
+    assert "42042" not in script
+
+
+def test_a_map_layer_rendered_whole_keeps_template_syntax_as_text():
+    import folium
+
+    from components.map import DeploymentMarkers
+
+    fmap = folium.Map()
+    group = folium.FeatureGroup(name="Deployments").add_to(fmap)
+    DeploymentMarkers("AA==", [{"name": TEMPLATE_TEXT, "color": "#000000"}]).add_to(group)
+    html = fmap.get_root().render()
+    assert '"name":"{{ 6 * 7007 }} {% raw %} {# x"' in html and "42042" not in html

@@ -157,3 +157,17 @@ def test_a_policy_record_is_drawn_with_its_own_symbol_and_the_legend_says_so(tmp
     assert {p[4]: styles[p[5]] for p in summary["points"]}["A ban"] == "policy"
     legend_data, _ = map_call_arguments(at, "Atlas.legendControl(L, ")
     assert legend_data["hasPolicies"] is True
+
+
+def test_template_syntax_in_a_record_name_reaches_the_map_as_text(tmp_path: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from components.data import DATA_DIR_ENV
+
+    name = "Gates {{ 6 * 7007 }} {% raw %} {# x"  # Jinja would read it as an expression, a tag and a comment
+    records = [*synthetic.deployments(), synthetic.deployment("aa-odd", 13, 13, name=name)]
+    monkeypatch.setenv(DATA_DIR_ENV, str(synthetic.write_points_dataset(tmp_path / "points", records)))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert name in [p[4] for p in map_summary(at)["points"]]
