@@ -550,11 +550,13 @@
   function legendControl(Lf, data, entries) {
     var control = Lf.control({position: "bottomleft"});
     control.onAdd = function (map) {
-      var div = Lf.DomUtil.create("div", "leaflet-control atlas-legend-box");
-      div.innerHTML = '<details class="atlas-legend-toggle"' + (legendOpen(map) ? " open" : "") + "><summary>Legend</summary>" +
+      var div = Lf.DomUtil.create("div", "leaflet-control atlas-legend-box"), open = legendOpen(map);
+      div.innerHTML = '<details class="atlas-legend-toggle"' + (open ? " open" : "") + "><summary>Legend</summary>" +
         legendHtml(data, entries || data.legend) + "</details>";
+      // A <details> made open fires "toggle" once by itself; only the reader's toggle refits the map.
       div.firstChild.addEventListener("toggle", function () {
-        root.atlasLegendOpen = div.firstChild.open;
+        if (div.firstChild.open === open) { return; }
+        open = root.atlasLegendOpen = div.firstChild.open;
         if (map.atlasFitRows) { fitToRows(Lf, map, map.atlasFitRows); }
       });
       Lf.DomEvent.disableClickPropagation(div);

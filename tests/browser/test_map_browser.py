@@ -64,6 +64,18 @@ def test_choosing_a_vendor_changes_the_points_drawn(page, app_url):
     assert drawn_count(frame) == 2
 
 
+def test_a_filter_change_moves_the_map_once(page, app_url):
+    """The map fits the new selection once; the legend, drawn again for it, does not fit it a second time."""
+    frame = open_app(page, app_url)
+    wait_for_layer_count(frame, TOTAL)
+    page.wait_for_timeout(500)
+    frame.evaluate("() => { window.moves = 0; window.atlasMap.on('moveend', () => { window.moves++; }); }")
+    choose(page, "f_vendors", "Bolt AI")
+    wait_for_layer_count(frame, 2)
+    page.wait_for_timeout(800)
+    assert frame.evaluate("window.moves") == 1
+
+
 def test_moving_the_year_slider_changes_the_points_drawn(page, app_url):
     frame = open_app(page, app_url)
     wait_for_layer_count(frame, TOTAL)
