@@ -5,7 +5,7 @@ records, so each pan or zoom is answered by the server with a payload of a few h
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,33 +175,34 @@ def _extreme(groups: np.ndarray, values: np.ndarray, size: int, ufunc: Any) -> n
     return out
 
 
+def _codes_per_category(values: pd.Series, code_of: Callable[[Any], int], missing: int, dtype: Any) -> np.ndarray:
+    """Each value's code, `code_of` worked out once per distinct value (`missing` for a missing value)."""
+    column = values.astype("category")
+    per_category = np.array([code_of(c) for c in column.cat.categories], dtype=dtype)
+    codes = column.cat.codes.to_numpy()
+    return np.where(codes >= 0, per_category[np.maximum(codes, 0)], missing).astype(dtype)
+
+
 def color_codes(vendors: pd.Series, colors: Mapping[str, str], palette: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Each record's colour as an index into the returned list of colours (its first vendor's colour, as
     the record-by-record map draws it), worked out once per distinct tuple of vendors."""
     shown = [*palette, OTHER_COLOR]
     index = {c: i for i, c in enumerate(shown)}
-    column = vendors.astype("category")
-    per_category = np.array(
-        [
-            index.get(colors.get(ids[0], OTHER_COLOR), len(palette)) if len(ids) else len(palette)
-            for ids in column.cat.categories
-        ],
-        dtype=np.int16,
-    )
-    codes = column.cat.codes.to_numpy()
-    return np.where(codes >= 0, per_category[np.maximum(codes, 0)], len(palette)).astype(np.int16), shown
+
+    def code_of(ids: Any) -> int:
+        return index.get(colors.get(ids[0], OTHER_COLOR), len(palette)) if len(ids) else len(palette)
+
+    return _codes_per_category(vendors, code_of, len(palette), np.int16), shown
 
 
 def style_codes(deployments: pd.DataFrame) -> np.ndarray:
     """Each record's marker style, as an index into MARKER_STYLES: POLICY_STYLE for a policy record, else
     its confidence (a value outside schema.CONFIDENCES, which validation does not let through, as the first)."""
     index = {style: i for i, style in enumerate(MARKER_STYLES)}
-    confidence = deployments["confidence"].astype("category")
-    per_category = np.array([index.get(c, 0) for c in confidence.cat.categories], dtype=np.int8)
-    codes = np.where(confidence.cat.codes.to_numpy() >= 0, per_category[np.maximum(confidence.cat.codes, 0)], 0)
+    codes = _codes_per_category(deployments["confidence"], lambda c: index.get(c, 0), 0, np.int8)
     if "kind" in deployments:
-        codes = np.where(deployments["kind"].to_numpy() == "policy", index[POLICY_STYLE], codes)
-    return codes.astype(np.int8)
+        codes = np.where(deployments["kind"].to_numpy() == "policy", index[POLICY_STYLE], codes).astype(np.int8)
+    return codes
 
 
 @dataclass(frozen=True, eq=False)
