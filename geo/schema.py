@@ -14,6 +14,9 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISO2_PATTERN = re.compile(r"^[A-Z]{2}$")
 DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 MAX_QUOTE_WORDS = 30
+# The title of a source whose stored page showed no headline: said plainly, never made up from its address.
+UNTITLED_SOURCE_TITLE = "(title not in stored text; URL slug: {slug})"
+UNTITLED_SOURCE_PATTERN = re.compile(r"^\(title not in stored text; URL slug: [^()]+\)$")
 MIN_YEAR = 1990
 MAX_YEAR = 2100
 # Limits on what a data file may hold; past them the file or the value is refused with a message.
@@ -238,6 +241,11 @@ VENDOR_FIELD_NAMES = tuple(f.name for f in VENDOR_FIELDS)
 LIST_FIELDS = tuple(f.name for f in DEPLOYMENT_FIELDS if f.kind.startswith("list"))
 SOURCE_FIELD_NAMES = tuple(f.name for f in SOURCE_FIELDS)
 LABELS: dict[str, str] = {f.name: f.label for f in DEPLOYMENT_FIELDS}
+
+
+def is_untitled_source(title: str) -> bool:
+    """Whether a source's title says that its page showed no headline (UNTITLED_SOURCE_TITLE)."""
+    return bool(UNTITLED_SOURCE_PATTERN.match(title))
 
 
 def deployment_field(name: str) -> Field:

@@ -1,5 +1,5 @@
 """The dataset in figures: records, countries, placeholder vendors, records by kind and confidence,
-sources by kind. `python -m geo.stats [data folder]`."""
+sources by kind and how many lack their page's title. `python -m geo.stats [data folder]`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from geo.cache import load_atlas_cached
 from geo.load import Atlas
 from geo.mapdata import PLACEHOLDER_VENDORS
+from geo.schema import is_untitled_source
 from geo.validate import DATA_DIR
 
 
@@ -30,6 +31,7 @@ def dataset_figures(atlas: Atlas) -> dict[str, Any]:
         "records with a history": int(d["history"].map(bool).sum()),
         "sources": len(sources),
         "sources by kind": dict(Counter(s["kind"] for s in sources)),
+        "sources without their page's title": sum(is_untitled_source(s["title"]) for s in sources),
         "vendors named": len({v for ids in d["vendors"] for v in ids} - PLACEHOLDER_VENDORS),
         "problems": len(atlas.problems),
     }

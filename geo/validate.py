@@ -177,7 +177,17 @@ def check_sources(sources: Any) -> list[tuple[str, str]]:
             problems.append((where, f"got {_describe(source)}; expected an object"))
             continue
         problems += check_object(source, schema.SOURCE_FIELDS, where, "a source field")
+        problems += [(f"{where}.title", m) for m in check_untitled(source.get("title"))]
     return problems
+
+
+def check_untitled(title: Any) -> list[str]:
+    """A title that speaks of the URL slug must be the one placeholder form, so that every source without
+    its page's headline is found and counted (python -m geo.stats)."""
+    if not isinstance(title, str) or "url slug" not in title.casefold() or schema.is_untitled_source(title):
+        return []
+    example = schema.UNTITLED_SOURCE_TITLE.format(slug="…")
+    return [f"got {_describe(title)}; expected the page's own title, or {example!r} when the page shows none"]
 
 
 def check_object(obj: dict[str, Any], fields: tuple[schema.Field, ...], where: str, what: str) -> list[tuple[str, str]]:

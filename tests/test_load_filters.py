@@ -151,3 +151,15 @@ def test_dataset_figures_count_placeholders_among_deployments_only(atlas):
     assert figures["records"] == 5 and figures["countries"] == 3
     assert figures["deployment records with a placeholder vendor"] == 1  # the mall names no vendor
     assert figures["sources by kind"] == {"news": 5, "primary": 1}
+    assert figures["sources without their page's title"] == 0
+
+
+def test_dataset_figures_count_the_sources_whose_page_showed_no_title(atlas):
+    from geo.stats import dataset_figures
+
+    sources = atlas.deployments["sources"].iat[0]
+    atlas.deployments.at[atlas.deployments.index[0], "sources"] = [
+        {**sources[0], "title": "(title not in stored text; URL slug: police-buy-cameras)"},
+        *sources[1:],
+    ]
+    assert dataset_figures(atlas)["sources without their page's title"] == 1

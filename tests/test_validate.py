@@ -98,6 +98,19 @@ def test_a_good_record_has_no_problem():
     assert problems_for(good()) == []
 
 
+def test_a_title_made_from_the_url_slug_must_say_so_in_the_one_placeholder_form():
+    made_up = "Police buy cameras [from URL slug]"
+    assert problems_for(with_source(title=made_up)) == [
+        (
+            "aa-x",
+            "sources[0].title",
+            f"got {made_up!r}; expected the page's own title, or '(title not in stored text; URL slug: …)' when "
+            "the page shows none",
+        )
+    ]
+    assert problems_for(with_source(title="(title not in stored text; URL slug: police-buy-cameras)")) == []
+
+
 def test_point_just_off_the_coast_is_tolerated():
     assert problems_for(synthetic.deployment("aa-x", 15.05, 10)) == []
 
