@@ -12,7 +12,7 @@ import streamlit as st
 from components.data import data_dir
 from geo.html import overview_html
 from geo.mapdata import OTHER_COLOR, OTHER_LABEL
-from geo.points import POINTS_FILE, is_lean, read_records
+from geo.points import POINTS_FILE, is_lean, page_count, page_rows, read_records
 from geo.summaries import (
     multi_vendor_count,
     selection_overview,
@@ -22,18 +22,32 @@ from geo.summaries import (
     top_vendors,
 )
 
-LARGE_TABLE_ROWS = 1000  # rows of a large dataset's table (its records are read from its file)
+LARGE_TABLE_ROWS = 1000  # rows of a page of a large dataset's table (its records are read from its file)
+TABLE_PAGE_KEY = "table_page"
 
 
 def render_overview(selection: gpd.GeoDataFrame) -> None:
     st.html(overview_html(selection_overview(selection)))
 
 
+def _choose_table_page(total: int) -> range:
+    """The page of a large selection's table the reader asks for (a page number input when there are several)."""
+    pages = page_count(total, LARGE_TABLE_ROWS)
+    if pages == 1:
+        return page_rows(total, 1, LARGE_TABLE_ROWS)
+    state = st.session_state
+    state[TABLE_PAGE_KEY] = min(int(state.get(TABLE_PAGE_KEY, 1)), pages)  # the filters may have narrowed it
+    page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key=TABLE_PAGE_KEY)
+    return page_rows(total, int(page), LARGE_TABLE_ROWS)
+
+
 def render_table(selection: gpd.GeoDataFrame, country_names: Mapping[str, str], vendors: pd.DataFrame) -> None:
-    if is_lean(selection):  # a large dataset: its first records, read in full from its file
-        shown = selection.head(LARGE_TABLE_ROWS)
-        st.caption(f"The first {len(shown):,} of these {len(selection):,} records. Narrow the filters to list others.")
-        selection = read_records(data_dir() / POINTS_FILE, shown["row"], vendors)
+    if is_lean(selection):  # a large dataset: a page of its records at a time, read in full from its file
+        rows = _choose_table_page(len(selection))
+        st.caption(
+            f"Records {rows.start + 1:,}–{rows.stop:,} of these {len(selection):,}, {LARGE_TABLE_ROWS:,} a page."
+        )
+        selection = read_records(data_dir() / POINTS_FILE, selection["row"].iloc[rows.start : rows.stop], vendors)
     st.dataframe(
         table_frame(selection, country_names),
         hide_index=True,

@@ -382,6 +382,18 @@ def atlas_of_records(atlas: Atlas, data_dir: Path, selection: pd.DataFrame) -> A
     return Atlas(full, atlas.vendors, atlas.countries)
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages of `size` rows `total` rows fill (at least one, which may be empty)."""
+    return max(1, -(-total // size))
+
+
+def page_rows(total: int, page: int, size: int) -> range:
+    """The positions of the rows on page `page` (from 1) of `total` rows, `size` a page; a page past the end
+    (the selection has since shrunk) is the last page."""
+    page = min(max(page, 1), page_count(total, size))
+    return range((page - 1) * size, min(page * size, total))
+
+
 def read_record(path: Path, row: int, vendors: pd.DataFrame) -> pd.DataFrame:
     """The full record in row `row` of a points file, as a one-row deployments frame (read_records)."""
     return read_records(path, [row], vendors)

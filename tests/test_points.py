@@ -283,3 +283,18 @@ def test_a_record_without_an_id_is_named_by_its_row_in_the_file_and_left_out(tmp
     atlas = points.load_points_atlas(folder, workers=1)
     assert {p.record for p in atlas.problems} == {"#3"}  # the second row of the second row group
     assert len(atlas.deployments) == 3 and "" not in set(atlas.deployments["id"])
+
+
+@pytest.mark.parametrize(
+    "total,page,expected",
+    [
+        (2500, 1, range(0, 1000)),
+        (2500, 3, range(2000, 2500)),  # the last page holds the rest
+        (2500, 9, range(2000, 2500)),  # a page past the end (the selection shrank) shows the last one
+        (2500, 0, range(0, 1000)),
+        (0, 1, range(0, 0)),
+    ],
+)
+def test_a_table_page_holds_its_share_of_the_rows(total: int, page: int, expected: range) -> None:
+    assert points.page_rows(total, page, 1000) == expected
+    assert points.page_count(total, 1000) == max(1, -(-total // 1000))

@@ -81,6 +81,26 @@ def test_every_tab_works_on_a_large_dataset(points_app, tab: str) -> None:
     assert not points_app.error, [e.value for e in points_app.error]
 
 
+def captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_the_table_of_a_large_selection_turns_its_pages(points_app, monkeypatch) -> None:
+    import components.tables
+
+    monkeypatch.setattr(components.tables, "LARGE_TABLE_ROWS", 4)
+    points_app.session_state["tab"] = "Table"
+    points_app.run()
+    first = set(points_app.dataframe[0].value["Name"])
+    assert len(first) == 4 and "Records 1–4 of these 6, 4 a page." in captions(points_app)
+    points_app.number_input(key="table_page").set_value(2).run()
+    second = set(points_app.dataframe[0].value["Name"])
+    assert len(second) == 2 and not first & second
+    assert "Records 5–6 of these 6, 4 a page." in captions(points_app)
+    multiselect(points_app, "Vendor").select("bolt").run()  # 2 records: one page, and page 2 is gone
+    assert len(points_app.dataframe[0].value) == 2 and not points_app.number_input
+
+
 def test_the_table_lists_records_read_in_full(points_app) -> None:
     points_app.session_state["tab"] = "Table"
     points_app.run()
