@@ -1012,8 +1012,9 @@ def encode_mp4(frames: Iterable[tuple[np.ndarray, float]], fps: int = MP4_FPS) -
             pix_fmt_out="yuv420p",
             macro_block_size=2,
             quality=7,
-            # veryfast: half the encoding time of the default, the same size here
-            output_params=["-preset", "veryfast", "-r", str(fps)],
+            # superfast: a quarter of the default's encoding time (veryfast: half); the shipped data's
+            # timeline is 0.35 MB instead of 0.2 MB, and the CLI's --mp4 0.13 s faster than with veryfast
+            output_params=["-preset", "superfast", "-r", str(fps)],
         )
         writer.send(None)
         for rgb, seconds in itertools.chain([first], frames):
