@@ -93,7 +93,9 @@ def render_share(
         if len(selection) > MAX_RECORDS_OUT:
             st.info(
                 f"Downloads and images are made of at most {MAX_RECORDS_OUT:,} records; these filters select "
-                f"{len(selection):,}. Narrow them to download the records, or use the data file itself."
+                f"{len(selection):,}. Narrow them to download the records, or write them with the command line, "
+                "which writes CSV and GeoJSON for any number: `python -m geo.snapshot --data-dir <the data folder> "
+                "<the same filters> --csv selection.csv --geojson selection.geojson`."
             )
             render_embed_code(sentence)
             return

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import zip_longest
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import geopandas as gpd
 import pandas as pd
@@ -72,7 +72,22 @@ def to_features(selection: gpd.GeoDataFrame) -> list[dict[str, Any]]:
 
 
 def to_geojson(selection: gpd.GeoDataFrame) -> str:
-    return json.dumps({"type": "FeatureCollection", "features": to_features(selection)}, ensure_ascii=False, indent=1)
+    out = io.StringIO()
+    write_geojson([selection], out)
+    return out.getvalue()
+
+
+def write_geojson(parts: Iterable[gpd.GeoDataFrame], out: TextIO) -> None:
+    """The records of `parts` as one FeatureCollection, written part by part (a large selection is read a
+    part at a time), as `json.dumps(collection, indent=1)` would write it."""
+    out.write('{\n "type": "FeatureCollection",\n "features": [')
+    written = False
+    for part in parts:
+        for feature in to_features(part):
+            text = json.dumps(feature, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+            out.write((",\n  " if written else "\n  ") + text)
+            written = True
+    out.write("\n ]\n}" if written else "]\n}")
 
 
 # Names beside the ids they stand for, for readers of the spreadsheet; the loader reads only the ids.
@@ -93,13 +108,16 @@ def table_rows(
     selection: gpd.GeoDataFrame,
     country_names: Mapping[str, str] | None = None,
     features: list[dict[str, Any]] | None = None,
+    max_sources: int | None = None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The columns and rows of the CSV and the XLSX's first sheet: one row per record, list fields joined
-    with '; ', vendor and country names beside their ids, every source as a numbered column group.
-    `features` are the selection's to_features when the caller has them already."""
+    with '; ', vendor and country names beside their ids, every source as a numbered column group (as many
+    groups as `max_sources`, by default as the selection's records need). `features` are the selection's
+    to_features when the caller has them already."""
     features = to_features(selection) if features is None else features
     vendor_names = list(selection["vendor_names"]) if "vendor_names" in selection else [[] for _ in features]
-    max_sources = max((len(f["properties"]["sources"]) for f in features), default=1)
+    if max_sources is None:
+        max_sources = max((len(f["properties"]["sources"]) for f in features), default=1)
     rows = []
     for feature, names in zip(features, vendor_names):
         props = feature["properties"]
@@ -119,14 +137,30 @@ def table_rows(
 
 def to_csv(selection: gpd.GeoDataFrame, country_names: Mapping[str, str] | None = None) -> str:
     """The table rows as CSV with a byte-order mark (so Excel reads UTF-8), every cell spreadsheet-safe."""
-    columns, rows = table_rows(selection, country_names)
     out = io.StringIO()
-    out.write(BYTE_ORDER_MARK)
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+    write_csv([selection], out, country_names)
     return out.getvalue()
+
+
+def write_csv(
+    parts: Iterable[gpd.GeoDataFrame],
+    out: TextIO,
+    country_names: Mapping[str, str] | None = None,
+    max_sources: int | None = None,
+) -> None:
+    """to_csv of the records of `parts`, written part by part. With more than one part, `max_sources` (the
+    most sources any of the records has) must be given, so that every part has the same columns."""
+    out.write(BYTE_ORDER_MARK)
+    writer: csv.DictWriter | None = None
+    for part in parts:
+        columns, rows = table_rows(part, country_names, max_sources=max_sources)
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+        for row in rows:
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+    if writer is None:
+        csv.writer(out, lineterminator="\n").writerow(csv_columns(max_sources or 1))
 
 
 def _csv_value(name: str, text: str) -> Any:

@@ -368,6 +368,40 @@ def read_records(path: Path, rows: Iterable[int], vendors: pd.DataFrame) -> pd.D
     return join_vendors(deployments_frame([features[row] for row in wanted]), vendors)
 
 
+def _selected_properties(path: Path, rows: np.ndarray) -> Iterator[dict[str, Any]]:
+    """The properties of the records in these rows of a points file (in file order), one row group at a time."""
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    wanted = np.sort(np.asarray(rows, dtype=np.int64))
+    start = 0
+    for group in range(parquet.num_row_groups):
+        stop = start + parquet.metadata.row_group(group).num_rows
+        inside = wanted[(wanted >= start) & (wanted < stop)]
+        if len(inside):
+            texts = parquet.read_row_group(group, columns=[PROPERTIES_COLUMN]).column(PROPERTIES_COLUMN)
+            for row in inside:
+                yield json.loads(texts[int(row) - start].as_py())
+        start = stop
+
+
+def most_sources(path: Path, selection: pd.DataFrame) -> int:
+    """The most sources any record of a lean selection has (read from the points file; at least 1)."""
+    return max(
+        (len(p.get("sources") or []) for p in _selected_properties(path, selection["row"].to_numpy())), default=1
+    )
+
+
+def full_record_parts(
+    path: Path, selection: pd.DataFrame, vendors: pd.DataFrame, size: int = MAX_RECORDS_OUT
+) -> Iterator[pd.DataFrame]:
+    """A lean selection's full records (read_records), `size` at a time, in the selection's order: what the
+    command line writes a selection of any size from, without holding all of it."""
+    rows = selection["row"].to_numpy()
+    for start in range(0, len(rows), size):
+        yield read_records(path, rows[start : start + size], vendors)
+
+
 def atlas_of_records(atlas: Atlas, data_dir: Path, selection: pd.DataFrame) -> Atlas:
     """The atlas of a lean selection's full records (read from the points file of `data_dir`), as
     `geo.load.build_atlas` makes one: what the outputs made of whole records (files, images, the snapshot)

@@ -20,6 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from geo.cache import Entry, data_version_cached, open_atlas
 from geo.citation import citation
 from geo.filters import (
@@ -40,7 +42,7 @@ from geo.load import Atlas
 from geo.mapdata import assign_colors, outlines_geojson
 from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import parse_link, permalink
-from geo.points import MAX_RECORDS_OUT, atlas_of_records, is_lean
+from geo.points import MAX_RECORDS_OUT, POINTS_FILE, atlas_of_records, full_record_parts, is_lean, most_sources
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
 from geo.versions import is_dated_version
@@ -53,6 +55,7 @@ EXIT_INVALID_RECORDS = 3
 MAX_PROBLEMS_PRINTED = 50
 LISTABLE = tuple(f.name for f in CHOICE_FILTERS)
 OUTPUTS = ("html", "png", "svg", "pdf", "gif", "mp4", "csv", "xlsx", "geojson")
+STREAMED_OUTPUTS = ("csv", "geojson")  # written for a large dataset's selection of any size (write_data_files)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,7 +139,7 @@ def image_options(args: argparse.Namespace, animation: bool = False) -> ImageOpt
 
 def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | None, int]) -> None:
     """Write each output the arguments ask for (the CSV with its metadata file next to it)."""
-    from geo.export import csv_metadata, to_csv, to_geojson, to_xlsx  # openpyxl is imported only for --xlsx
+    from geo.export import to_csv, to_geojson, to_xlsx  # openpyxl is imported only for --xlsx
 
     if args.html:
         args.html.write_text(snapshot_file(shared), encoding="utf-8")
@@ -148,17 +151,35 @@ def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | N
             getattr(args, fmt).write_bytes(animation_file(shared, years, image_options(args, animation=True), fmt))
     if args.csv:
         args.csv.write_text(to_csv(shared.selection, shared.atlas.country_names), encoding="utf-8")
-        meta = args.csv.with_name(args.csv.name + "-metadata.json")
-        meta.write_text(
-            json.dumps(
-                csv_metadata(shared.citation, shared.version, len(shared.selection)), indent=2, ensure_ascii=False
-            ),
-            encoding="utf-8",
-        )
+        write_csv_metadata(args.csv, shared.citation, shared.version, len(shared.selection))
     if args.geojson:
         args.geojson.write_text(to_geojson(shared.selection), encoding="utf-8")
     if args.xlsx:
         args.xlsx.write_bytes(to_xlsx(shared.selection, shared.atlas.country_names, shared.citation, shared.version))
+
+
+def write_csv_metadata(csv_path: Path, cite: str, version: str, count: int) -> None:
+    """The CSV's metadata and citation, beside it (`<name>-metadata.json`)."""
+    from geo.export import csv_metadata
+
+    meta = csv_path.with_name(csv_path.name + "-metadata.json")
+    meta.write_text(json.dumps(csv_metadata(cite, version, count), indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def write_data_files(args: argparse.Namespace, atlas: Atlas, selection: pd.DataFrame, cite: str, version: str) -> None:
+    """--csv and --geojson of a lean selection of any size: its full records read from the points file and
+    written MAX_RECORDS_OUT at a time, so that no more than that many are held at once."""
+    from geo.export import write_csv, write_geojson
+
+    path = Path(args.data_dir) / POINTS_FILE
+    if args.csv:
+        with args.csv.open("w", encoding="utf-8", newline="") as out:
+            parts = full_record_parts(path, selection, atlas.vendors, MAX_RECORDS_OUT)
+            write_csv(parts, out, atlas.country_names, max_sources=most_sources(path, selection))
+        write_csv_metadata(args.csv, cite, version, len(selection))
+    if args.geojson:
+        with args.geojson.open("w", encoding="utf-8", newline="") as out:
+            write_geojson(full_record_parts(path, selection, atlas.vendors, MAX_RECORDS_OUT), out)
 
 
 def print_problems(problems: Sequence[object], allowed: bool) -> None:
@@ -230,12 +251,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--gif/--mp4: no record matches these filters, so there is no timeline to animate")
     colors = assign_colors(atlas.deployments)
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
-    if is_lean(selection):  # a large dataset (geo/points.py): the outputs are made of its selected records in full
-        if len(selection) > MAX_RECORDS_OUT:
+    streamed = is_lean(selection) and len(selection) > MAX_RECORDS_OUT
+    if streamed:  # a large selection of a large dataset: only the data files, written a part at a time
+        held = [f"--{name}" for name in OUTPUTS if getattr(args, name) and name not in STREAMED_OUTPUTS]
+        if held:
             parser.error(
-                f"these filters select {len(selection):,} records of a large dataset; its outputs hold at most "
-                f"{MAX_RECORDS_OUT:,}: narrow them (--vendor, --country, --from, …)"
+                f"these filters select {len(selection):,} records of a large dataset; {', '.join(held)} "
+                f"hold at most {MAX_RECORDS_OUT:,}: narrow them (--vendor, --country, --from, …); "
+                "--csv and --geojson are written for any number"
             )
+    elif is_lean(selection):  # a large dataset (geo/points.py): the outputs are made of its selected records in full
         atlas = atlas_of_records(atlas, args.data_dir, selection)
         selection = atlas.deployments
     if args.data:  # one's own file: no released version, and no link could reopen it
@@ -244,6 +269,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         version = data_version_cached(args.data_dir, cached)
         link = permalink(args.base_url, parsed.filters, version=version if is_dated_version(version) else None)
     cite = citation(sentence, link, version)
+    if streamed:
+        write_data_files(args, atlas, selection, cite, version)
+        print(cite)
+        return 0
     outlines = cached.remembered("outlines", lambda: outlines_geojson(atlas.countries), _is_dict) if args.html else None
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters, outlines=outlines)
     try:

@@ -404,3 +404,20 @@ def test_cli_link_and_citation_carry_the_dated_release(tmp_path, data_dir, capsy
     assert snapshot.main(["--data-dir", str(data_dir), "--vendor", "acme", "--csv", str(tmp_path / "s.csv")]) == 0
     printed = capsys.readouterr().out
     assert "(data version 2026.12.01)" in printed and "v=2026.12.01" in printed
+
+
+@pytest.mark.parametrize("cut", [0, 1, 3, 5])
+def test_data_files_written_part_by_part_are_the_files_of_the_whole_selection(atlas, cut):
+    from geo.export import to_features, write_csv, write_geojson
+
+    whole = atlas.deployments
+    parts = [whole.iloc[:cut], whole.iloc[cut:]]
+    csv_out, geojson_out = io.StringIO(), io.StringIO()
+    write_csv(parts, csv_out, atlas.country_names, max_sources=max(len(s) for s in whole["sources"]))
+    write_geojson(parts, geojson_out)
+    assert csv_out.getvalue() == to_csv(whole, atlas.country_names)
+    collection = {"type": "FeatureCollection", "features": to_features(whole)}
+    assert geojson_out.getvalue() == json.dumps(collection, ensure_ascii=False, indent=1)
+    empty = io.StringIO()
+    write_geojson([whole.iloc[0:0]], empty)
+    assert json.loads(empty.getvalue()) == {"type": "FeatureCollection", "features": []}

@@ -194,17 +194,45 @@ def test_the_command_line_writes_a_large_datasets_selection_in_full(points_dir: 
     assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_the_command_line_asks_to_narrow_a_selection_too_large_to_write(
+def test_the_command_line_asks_to_narrow_a_selection_too_large_for_images(
     points_dir: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     from geo import snapshot
 
     monkeypatch.setattr(snapshot, "MAX_RECORDS_OUT", 3)
     with pytest.raises(SystemExit) as exited:
-        snapshot.main(["--data-dir", str(points_dir), "--csv", str(tmp_path / "all.csv")])
+        snapshot.main(
+            ["--data-dir", str(points_dir), "--csv", str(tmp_path / "all.csv"), "--png", str(tmp_path / "a.png")]
+        )
     assert exited.value.code == 2
-    assert "these filters select 6 records of a large dataset; its outputs hold at most 3" in capsys.readouterr().err
-    assert not (tmp_path / "all.csv").exists()
+    assert (
+        "these filters select 6 records of a large dataset; --png hold at most 3: narrow them (--vendor, --country, "
+        "--from, …); --csv and --geojson are written for any number" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "all.csv").exists() and not (tmp_path / "a.png").exists()
+
+
+def test_the_command_line_writes_the_data_of_a_selection_of_any_size_part_by_part(
+    points_dir: Path, geojson_dir: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Over MAX_RECORDS_OUT records, --csv and --geojson are written from parts of that many records: the
+    files are those of the same selection of the full records (here 6 records, in parts of 4)."""
+    from geo import snapshot
+    from geo.export import to_csv, to_geojson
+
+    monkeypatch.setattr(snapshot, "MAX_RECORDS_OUT", 4)
+    parts: list[int] = []
+    read_records = points.read_records
+    monkeypatch.setattr(points, "read_records", lambda *a: parts.append(len(a[1])) or read_records(*a))
+    csv_path, geojson_path = tmp_path / "all.csv", tmp_path / "all.geojson"
+    args = ["--data-dir", str(points_dir), "--csv", str(csv_path), "--geojson", str(geojson_path)]
+    assert snapshot.main(args) == 0
+    assert parts == [4, 2, 4, 2]  # the CSV's two parts, then the GeoJSON's
+    full = load_atlas(geojson_dir)
+    assert csv_path.read_text(encoding="utf-8") == to_csv(full.deployments, full.country_names)
+    assert geojson_path.read_text(encoding="utf-8") == to_geojson(full.deployments)
+    assert json.loads(csv_path.with_name("all.csv-metadata.json").read_text())["rows"] == 6
+    assert "Showing 6 of 6 deployments" in capsys.readouterr().out
 
 
 def test_a_snapshot_of_a_large_selection_holds_its_records_in_full_and_no_others(points_dir: Path) -> None:
