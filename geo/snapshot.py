@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -173,13 +175,26 @@ def write_data_files(args: argparse.Namespace, atlas: Atlas, selection: pd.DataF
 
     path = Path(args.data_dir) / POINTS_FILE
     if args.csv:
-        with args.csv.open("w", encoding="utf-8", newline="") as out:
+        with _written_whole(args.csv) as out:
             parts = full_record_parts(path, selection, atlas.vendors, MAX_RECORDS_OUT)
             write_csv(parts, out, atlas.country_names, max_sources=most_sources(path, selection))
         write_csv_metadata(args.csv, cite, version, len(selection))
     if args.geojson:
-        with args.geojson.open("w", encoding="utf-8", newline="") as out:
+        with _written_whole(args.geojson) as out:
             write_geojson(full_record_parts(path, selection, atlas.vendors, MAX_RECORDS_OUT), out)
+
+
+@contextmanager
+def _written_whole(target: Path) -> Iterator[TextIO]:
+    """A text file written beside `target` and renamed to it once complete, so that a failure part way
+    (a full disk, a broken record) leaves no half-written output."""
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            yield out
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def print_problems(problems: Sequence[object], allowed: bool) -> None:
@@ -270,7 +285,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         link = permalink(args.base_url, parsed.filters, version=version if is_dated_version(version) else None)
     cite = citation(sentence, link, version)
     if streamed:
-        write_data_files(args, atlas, selection, cite, version)
+        try:
+            write_data_files(args, atlas, selection, cite, version)
+        except OSError as error:
+            return _write_failed(error)
         print(cite)
         return 0
     outlines = cached.remembered("outlines", lambda: outlines_geojson(atlas.countries), _is_dict) if args.html else None
@@ -278,12 +296,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         write_outputs(args, shared, timeline_years(parsed.filters, vocabulary.year_bounds))
     except OSError as error:
-        print(
-            f"error: could not write {error.filename or 'an output file'}: {error.strerror or error}", file=sys.stderr
-        )
-        return 2
+        return _write_failed(error)
     print(cite)
     return 0
+
+
+def _write_failed(error: OSError) -> int:
+    print(f"error: could not write {error.filename or 'an output file'}: {error.strerror or error}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

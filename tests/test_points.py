@@ -326,3 +326,25 @@ def test_a_record_without_an_id_is_named_by_its_row_in_the_file_and_left_out(tmp
 def test_a_table_page_holds_its_share_of_the_rows(total: int, page: int, expected: range) -> None:
     assert points.page_rows(total, page, 1000) == expected
     assert points.page_count(total, 1000) == max(1, -(-total // 1000))
+
+
+def test_a_large_selection_that_fails_part_way_leaves_no_half_written_file(
+    points_dir: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from geo import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_RECORDS_OUT", 4)
+    calls: list[int] = []
+    read_records = points.read_records
+
+    def failing_second_part(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(tmp_path / "all.csv"))
+        return read_records(*args)
+
+    monkeypatch.setattr(points, "read_records", failing_second_part)
+    assert snapshot.main(["--data-dir", str(points_dir), "--csv", str(tmp_path / "all.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "error: could not write" in err and "No space left on device" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["points"]
