@@ -93,7 +93,10 @@ def check_log(proxy: run.Proxy, routes: list[str], still_open: int) -> None:
         if line["route"] in ("1", "2"):
             assert line["upstream"] in (proxy.backends[int(line["route"]) - 1], "-"), line
     downloads = [line for line in lines if line["path"].startswith("/media/")]
-    assert downloads and {(d["route"], d["status"]) for d in downloads} == {(routes[1], "200")}, downloads
+    # Chromium sometimes asks for a download twice and drops one request (nginx logs 499, client closed).
+    assert {d["route"] for d in downloads} == {routes[1]}, downloads
+    assert any(d["status"] == "200" for d in downloads), downloads
+    assert {d["status"] for d in downloads} <= {"200", "499"}, downloads
     data_files = [line for line in lines if line["path"].startswith("/app/static/atlas/deployments-")]
     assert data_files and all(line["upstream"] == "-" for line in data_files), data_files
 
