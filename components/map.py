@@ -10,9 +10,8 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from geo import schema
 from geo.aggregate import MARKER_STYLES
-from geo.mapdata import script_json
+from geo.mapdata import MAP_LABELS, script_json
 
 FRAME_TITLE = "Map of the selected facial-recognition records"
 INITIAL_CENTER = (25.0, 15.0)
@@ -165,7 +164,7 @@ class ViewSummary(ScriptElement):
         self.styles_json = script_json(list(MARKER_STYLES))
         self.legend_json = script_json(legend)
         # What the legend needs besides the vendors: the labels of the marker shapes, and whether § shows.
-        labels = {"confidence": schema.CONFIDENCES, "kind": schema.RECORD_KINDS}
+        labels = {field: MAP_LABELS[field] for field in ("confidence", "kind")}  # sent with every pan and zoom
         self.legend_data_json = script_json({"labels": labels, "hasPolicies": has_policies})
 
 

@@ -115,6 +115,16 @@ def _rows(selection: gpd.GeoDataFrame, vendor_index: Mapping[str, int]) -> list[
     return [_row(rec, lat, lon, vendor_index) for rec, lat, lon in zip(records, lats, lons)]
 
 
+# The labels of coded values that the map's script shows (popups, legend), by field.
+MAP_LABELS: dict[str, Mapping[str, str]] = {
+    "status": schema.STATUSES,
+    "confidence": schema.CONFIDENCES,
+    "sector": schema.SECTORS,
+    "precision": schema.PRECISIONS,
+    "kind": schema.RECORD_KINDS,
+}
+
+
 def map_payload(
     selection: gpd.GeoDataFrame,
     colors: Mapping[str, str],
@@ -128,13 +138,7 @@ def map_payload(
         "vendors": [{"id": v, "name": vendor_names.get(v, v), "color": colors.get(v, OTHER_COLOR)} for v in vendor_ids],
         "legend": legend_entries(selection, colors, vendor_names),
         "countries": {c: country_names.get(c, c) for c in sorted(set(selection["country"]))},
-        "labels": {
-            "status": schema.STATUSES,
-            "confidence": schema.CONFIDENCES,
-            "sector": schema.SECTORS,
-            "precision": schema.PRECISIONS,
-            "kind": schema.RECORD_KINDS,
-        },
+        "labels": MAP_LABELS,
         "fields": [list(row) for row in schema.DETAIL_ROWS],  # the popup's rows and labels, as the details panel's
         "hasPolicies": bool((selection["kind"] == "policy").any()) if "kind" in selection else False,
         "rows": _rows(selection, vendor_index),
