@@ -61,6 +61,7 @@ with details_column:
     details.render_details(atlas, open_id, selection)
 # The sidebar is drawn after the map although it shows first: the browser gets (and draws) the map's update
 # before the widgets' (see benchmarks/README.md).
+map_view.give_the_map_a_head_start()
 sidebar.render_sidebar(atlas, filters, vocabulary)
 upload.render_panel()  # "Open your own data", at the foot of the sidebar
 permalink.sync_url(filters, view or state.get(permalink.VIEW_KEY), open_id, version)

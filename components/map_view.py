@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import time
+from collections.abc import Mapping, MutableMapping
+from typing import Any, cast
 
 import folium
 import geopandas as gpd
@@ -25,6 +28,12 @@ TRACKED_VIEW_KEY = "point_map_view"  # the view of that map the page last reran 
 MAP_HEIGHT = 600
 TAB_KEY = "tab"  # the key of the page's tabs (app.py)
 TABLE_TAB = "Table"
+# When the map's selection has changed, the widgets drawn after it (the sidebar) are sent this long after the
+# map: Streamlit's browser side renders the deltas that arrive together in one pass, and the sidebar's nine
+# widgets take about 60 ms of it at 10,000 deployments, so the map would wait for them (benchmarks/README.md).
+MAP_HEAD_START_SECONDS = 0.04
+SHOWN_SELECTION_KEY = "map_shown_selection"  # a digest of the selection the map showed in the last run
+MAP_CHANGED_AT_KEY = "map_changed_at"  # time.monotonic() when this run sent the map a new selection, else None
 
 
 def _show_table() -> None:
@@ -60,6 +69,7 @@ def render_map(
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
     positions = all_deployments.index.get_indexer(selection.index)
+    note_selection_sent(cast(MutableMapping[str, Any], st.session_state), positions)
     legend = legend_entries(selection, colors, vendor_names)
     counts = count_by_country(selection)
     if points is not None:
@@ -89,6 +99,31 @@ def render_map(
         else None
     )
     return clicked_id, current_view(result) if track_view else None
+
+
+def note_selection_sent(state: MutableMapping[str, Any], positions: np.ndarray, now: float | None = None) -> bool:
+    """Record whether this run sends the map a different selection from the last run's (and when)."""
+    digest = hashlib.blake2b(np.asarray(positions, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
+    changed = state.get(SHOWN_SELECTION_KEY) != digest
+    state[SHOWN_SELECTION_KEY] = digest
+    state[MAP_CHANGED_AT_KEY] = (time.monotonic() if now is None else now) if changed else None
+    return changed
+
+
+def map_head_start_left(state: Mapping[str, Any], now: float | None = None) -> float:
+    """Seconds still to wait before drawing the widgets after a map that got a new selection (0 if none)."""
+    changed_at = state.get(MAP_CHANGED_AT_KEY)
+    if changed_at is None:
+        return 0.0
+    return max(0.0, MAP_HEAD_START_SECONDS - ((time.monotonic() if now is None else now) - changed_at))
+
+
+def give_the_map_a_head_start() -> None:
+    """Pause (once per new selection) so that the browser draws the map before it renders the widgets."""
+    left = map_head_start_left(cast(Mapping[str, Any], st.session_state))
+    st.session_state[MAP_CHANGED_AT_KEY] = None
+    if left > 0:
+        time.sleep(left)
 
 
 def current_view(result: Mapping) -> MapView | None:
