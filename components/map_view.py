@@ -28,9 +28,10 @@ TRACKED_VIEW_KEY = "point_map_view"  # the view of that map the page last reran 
 MAP_HEIGHT = 600
 TAB_KEY = "tab"  # the key of the page's tabs (app.py)
 TABLE_TAB = "Table"
-# When the map's selection has changed, the widgets drawn after it (the sidebar) are sent this long after the
-# map: Streamlit's browser side renders the deltas that arrive together in one pass, and the sidebar's nine
-# widgets take about 60 ms of it at 10,000 deployments, so the map would wait for them (benchmarks/README.md).
+# When the map's selection has changed, the widgets drawn after it (the sidebar) are sent no sooner than this
+# after the map's update started: Streamlit's browser side renders the deltas that arrive together in one pass,
+# and the sidebar's nine widgets take about 60 ms of it at 10,000 deployments, so the map would wait for them
+# (benchmarks/README.md).
 MAP_HEAD_START_SECONDS = 0.04
 SHOWN_SELECTION_KEY = "map_shown_selection"  # a digest of the selection the map showed in the last run
 MAP_CHANGED_AT_KEY = "map_changed_at"  # time.monotonic() when this run sent the map a new selection, else None
