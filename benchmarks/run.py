@@ -117,6 +117,9 @@ JS_POINTS_DRAWN = "() => !!window.__benchDraws && window.__benchDraws.last > 0"
 JS_POINTS_COUNT = "() => window.__benchDraws ? window.__benchDraws.last : -1"
 # The app on a large dataset: the summary of the view (bubbles, or records once zoomed in) is on the map.
 JS_SUMMARY_DRAWN = f"() => window.atlasSummary !== undefined && ({JS_MARKERS_DRAWN})()"
+# What the watch counts, read every frame, so it must be cheap (getLayers() builds an object per record): the
+# app sets atlasDeploymentCount with the layer's rows, in the same task. The naive page is not watched
+# (counting a marker cluster's layers every frame would slow it down), its figure is the polled one.
 JS_DEPLOYMENT_COUNT = "() => window.atlasDeploymentCount === undefined ? -1 : window.atlasDeploymentCount"
 JS_SUMMARY_SELECTED = "() => window.atlasSummary === undefined ? -1 : window.atlasSummary.selected"
 JS_SUMMARY_STATE = "() => window.atlasSummary === undefined ? null : window.atlasSummary"
@@ -141,9 +144,6 @@ FRAME_WATCH = """() => {{ const expected = {expected}, count = {count}, drawn = 
     requestAnimationFrame(tick);
     return true; }}"""
 JS_SHOWN_AT = "() => window.__benchShown"
-# What the watch counts, read every frame, so it must be cheap (getLayers() builds an object per record): the
-# app sets atlasDeploymentCount with the layer's rows, in the same task. The naive page is not watched
-# (counting a marker cluster's layers every frame would slow it down), its figure is the polled one.
 # The peer: the frame of the first instanced draw with exactly `expected` points after the press.
 JS_PEER_SHOWN_AT = """([expected, since]) => { const d = window.__benchDraws;
     const hit = d ? d.changes.find(([n, t]) => n === expected && t >= since) : undefined;
@@ -474,9 +474,7 @@ def shown_after_press(page: Any, page_kind: str, expected: int) -> float:
     from playwright.sync_api import Error
 
     pressed = page.evaluate(JS_PRESSED_AT)
-    if pressed is None:
-        return float("nan")
-    if page_kind == "naive":
+    if pressed is None or page_kind == "naive":
         return float("nan")
     if page_kind == "peer":
         shown = page.evaluate(JS_PEER_SHOWN_AT, [expected, pressed])
