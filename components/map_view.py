@@ -70,14 +70,16 @@ def render_map(
     The base map is identical on every run, so streamlit-folium keeps it mounted (pan and zoom survive);
     only the feature groups are swapped. Only clicks are returned, so panning does not rerun the page."""
     positions = all_deployments.index.get_indexer(selection.index)
-    note_selection_sent(cast(MutableMapping[str, Any], st.session_state), positions)
+    state = cast(MutableMapping[str, Any], st.session_state)
     legend = legend_entries(selection, colors, vendor_names)
     counts = count_by_country(selection)
     if points is not None:
         selected = np.zeros(len(all_deployments), dtype=bool)
         selected[positions] = True
+        note_selection_sent(state, np.packbits(selected).tobytes())
         return None, _render_point_map(points, selected, legend, counts, country_names, asset_urls, view, track_view)
     visible_rows = rows_bitset(positions, len(all_deployments))
+    note_selection_sent(state, visible_rows.encode("ascii"))
     returned = ["last_object_clicked", "last_object_clicked_tooltip"] + (["center", "zoom"] if track_view else [])
     layers = selection_layers(visible_rows, legend, counts, country_names, returned, keep_view=view is not None)
     result = st_folium(
@@ -102,9 +104,10 @@ def render_map(
     return clicked_id, current_view(result) if track_view else None
 
 
-def note_selection_sent(state: MutableMapping[str, Any], positions: np.ndarray, now: float | None = None) -> bool:
-    """Record whether this run sends the map a different selection from the last run's (and when)."""
-    digest = hashlib.blake2b(np.asarray(positions, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
+def note_selection_sent(state: MutableMapping[str, Any], shown: bytes, now: float | None = None) -> bool:
+    """Record whether this run sends the map a different selection from the last run's (and when). `shown` is
+    the selection as one bit per record (a bitset: 125 kB at 1,000,000 records, hashed in well under 1 ms)."""
+    digest = hashlib.blake2b(shown, digest_size=16).hexdigest()
     changed = state.get(SHOWN_SELECTION_KEY) != digest
     state[SHOWN_SELECTION_KEY] = digest
     state[MAP_CHANGED_AT_KEY] = (time.monotonic() if now is None else now) if changed else None
