@@ -342,27 +342,37 @@ def is_lean(deployments: pd.DataFrame) -> bool:
     return "row" in deployments.columns and "sources" not in deployments.columns
 
 
+def _rows_by_group(parquet: Any, path: Path, rows: Iterable[int]) -> Iterator[tuple[int, int, np.ndarray]]:
+    """(row group, its first row, the asked-for rows it holds, sorted) for each row group of a points file that
+    holds any of `rows`, in file order; a row outside the file is refused."""
+    sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    wanted = np.unique(np.fromiter((int(r) for r in rows), dtype=np.int64))
+    outside = wanted[(wanted < 0) | (wanted >= starts[-1])]
+    if len(outside):
+        raise IndexError(f"row {outside[0]} is not in {path} ({starts[-1]} rows)")
+    groups = np.searchsorted(starts, wanted, side="right") - 1
+    found, first = np.unique(groups, return_index=True)
+    for group, held in zip(found, np.split(wanted, first[1:])):
+        yield int(group), int(starts[group]), held
+
+
 def read_records(path: Path, rows: Iterable[int], vendors: pd.DataFrame) -> pd.DataFrame:
     """The full records in these rows of a points file, in that order, as a deployments frame (joined with
     the vendors): for a record's details, or a page of the table. Only the row groups holding them are read."""
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(path)
-    sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)]
-    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     wanted = [int(r) for r in rows]
-    for row in wanted:
-        if not 0 <= row < starts[-1]:
-            raise IndexError(f"row {row} is not in {path} ({starts[-1]} rows)")
     features: dict[int, dict[str, Any]] = {}
-    for group in sorted({int(np.searchsorted(starts, row, side="right")) - 1 for row in wanted}):
+    for group, start, held in _rows_by_group(parquet, path, wanted):
         table = parquet.read_row_group(group, columns=[PROPERTIES_COLUMN, GEOMETRY_COLUMN])
         texts, wkbs = table.column(PROPERTIES_COLUMN), table.column(GEOMETRY_COLUMN)
-        for row in (r for r in wanted if starts[group] <= r < starts[group + 1]):
-            point = shapely.from_wkb(wkbs[row - starts[group]].as_py())
+        for row in held.tolist():
+            point = shapely.from_wkb(wkbs[row - start].as_py())
             features[row] = {
                 "type": "Feature",
-                "properties": json.loads(texts[row - starts[group]].as_py()),
+                "properties": json.loads(texts[row - start].as_py()),
                 "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
             }
     return join_vendors(deployments_frame([features[row] for row in wanted]), vendors)
@@ -373,16 +383,10 @@ def _selected_properties(path: Path, rows: np.ndarray) -> Iterator[dict[str, Any
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(path)
-    wanted = np.sort(np.asarray(rows, dtype=np.int64))
-    start = 0
-    for group in range(parquet.num_row_groups):
-        stop = start + parquet.metadata.row_group(group).num_rows
-        inside = wanted[(wanted >= start) & (wanted < stop)]
-        if len(inside):
-            texts = parquet.read_row_group(group, columns=[PROPERTIES_COLUMN]).column(PROPERTIES_COLUMN)
-            for row in inside:
-                yield json.loads(texts[int(row) - start].as_py())
-        start = stop
+    for group, start, held in _rows_by_group(parquet, path, rows):
+        texts = parquet.read_row_group(group, columns=[PROPERTIES_COLUMN]).column(PROPERTIES_COLUMN)
+        for row in held.tolist():
+            yield json.loads(texts[row - start].as_py())
 
 
 def most_sources(path: Path, selection: pd.DataFrame) -> int:
