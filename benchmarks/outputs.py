@@ -3,13 +3,16 @@
     .venv/bin/python -m benchmarks.outputs                         # the shipped data, 3 runs each
     .venv/bin/python -m benchmarks.outputs --size 10000            # 10,000 synthetic deployments
     .venv/bin/python -m benchmarks.outputs --size 10000 --sections load cli browser
+    .venv/bin/python -m benchmarks.outputs --size 1000000 --points   # a GeoParquet dataset: its pictures
 
 Prints Markdown tables (medians of the runs):
 - load: the atlas (read, validated, joined) without the cache and from it (geo/cache.py), and the app's
   whole first load (`components.data.prepare`: atlas, colours, filters, map files) on a cold start with no
   cache and on a restart with it; each in a fresh Python process, timed inside it (imports excluded).
 - cli: every output of `python -m geo.snapshot` as its own process, wall time of the whole process
-  (imports included; the cache already written), its CPU time, and the file's size.
+  (imports included; the cache already written), its CPU time, and the file's size. With `--points` (a
+  large dataset as GeoParquet, kept in benchmarks/out/data), the images and timelines of all its records,
+  which are drawn from its lean table at any size (the map file and the workbook hold at most 10,000).
 - browser: the HTML snapshot opened from disk (file:// URL, every other request blocked) in Chromium,
   from `goto` until the first markers or clusters are drawn.
 - builds: each output built in this process from data already loaded (as the share tab builds it).
@@ -35,11 +38,13 @@ from geo.image_options import SIZES, ImageOptions
 from geo.mapdata import assign_colors
 from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import permalink
+from geo.snapshot import PICTURES
 from geo.validate import DATA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("load", "cli", "browser", "builds")
 CLI_OUTPUTS = ("html", "png", "svg", "pdf", "gif", "mp4", "csv", "xlsx", "geojson")
+OUT_DATA = ROOT / "benchmarks" / "out" / "data"  # synthetic datasets kept between runs (as benchmarks.run does)
 # Targets (issue 13): a CLI output within 3 s at 10,000 deployments and 1.5 s on the shipped data; the app's
 # first load within 2 s at 10,000; the snapshot's first markers within 1.5 s and its file within 4 MB.
 CLI_TARGET_SECONDS = {"shipped": 1.5, 10_000: 3.0}
@@ -105,13 +110,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cli_rows(data_dir: Path, work: Path, cache_dir: Path, runs: int) -> list[tuple[str, float, float, int]]:
+def cli_rows(
+    data_dir: Path, work: Path, cache_dir: Path, runs: int, outputs: tuple[str, ...] = CLI_OUTPUTS
+) -> list[tuple[str, float, float, int]]:
     """(output, median wall seconds, median CPU seconds, bytes) of `python -m geo.snapshot --<output>`."""
     base = [sys.executable, "-m", "geo.snapshot", "--data-dir", str(data_dir), "--allow-invalid"]
     env = _env(cache_dir)
-    subprocess.run([*base, "--csv", str(work / "warm.csv")], cwd=ROOT, env=env, check=True, capture_output=True)
+    warm = ["--png", str(work / "warm.png")]  # the data loaded and cached once, before any timing
+    subprocess.run([*base, *warm], cwd=ROOT, env=env, check=True, capture_output=True)
     rows = []
-    for fmt in CLI_OUTPUTS:
+    for fmt in outputs:
         path = work / f"snapshot.{fmt}"
         walls, cpus = [], []
         for _ in range(runs):
@@ -205,17 +213,26 @@ def main() -> None:
     parser.add_argument("--size", type=int, help="synthetic deployments instead of the shipped data")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--points", action="store_true", help="with --size: a GeoParquet dataset; its pictures")
     args = parser.parse_args()
+    if args.points and not args.size:
+        parser.error("--points needs --size")
     with tempfile.TemporaryDirectory(prefix="atlas-bench-outputs-") as folder:
         work = Path(folder)
         data_dir = DATA_DIR
-        if args.size:
+        if args.points:
+            from benchmarks.synthetic_data import cached_dataset
+
+            data_dir = cached_dataset(OUT_DATA, args.size, points=True)
+            args.sections = ["cli"]
+        elif args.size:
             from benchmarks.synthetic_data import write_dataset
 
             data_dir = write_dataset(work / "data", args.size)
         cache_dir = work / "cache"
         label = f"{args.size:,} synthetic deployments" if args.size else "the shipped data"
-        cli_target = CLI_TARGET_SECONDS.get(args.size or "shipped")
+        label += " (GeoParquet)" if args.points else ""
+        cli_target = None if args.points else CLI_TARGET_SECONDS.get(args.size or "shipped")
         print(f"# Outputs of {label}: median of {args.runs} runs, {os.cpu_count()} CPUs\n")
         if "load" in args.sections:
             print("| load | seconds | target |\n|---|---:|---|")
@@ -226,7 +243,8 @@ def main() -> None:
                 print(f"| {name} | {seconds:.2f} | {target} |", flush=True)
             print()
         if "cli" in args.sections or "browser" in args.sections:
-            rows = cli_rows(data_dir, work, cache_dir, args.runs) if "cli" in args.sections else []
+            outputs = PICTURES if args.points else CLI_OUTPUTS
+            rows = cli_rows(data_dir, work, cache_dir, args.runs, outputs) if "cli" in args.sections else []
             if rows:
                 print("| `python -m geo.snapshot` | wall s | CPU s | bytes | target |\n|---|---:|---:|---:|---|")
                 for fmt, wall, cpu, size in rows:

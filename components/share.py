@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from geo.image_options import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS,
 from geo.load import Atlas
 from geo.outputs import Shared, animation_file, image_file, snapshot_file
 from geo.permalink import MapView
-from geo.points import MAX_RECORDS_OUT, atlas_of_records, has_points, is_lean
+from geo.points import MAX_RECORDS_OUT, atlas_of_records, has_points, is_lean, points_frame
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url, is_local
 from geo.snapshot_html import embed_codes
 from geo.validate import is_http_url
@@ -92,11 +93,14 @@ def render_share(
     if is_lean(selection):  # a large dataset: files and images are made of full records, read from its file
         if len(selection) > MAX_RECORDS_OUT:
             st.info(
-                f"Downloads and images are made of at most {MAX_RECORDS_OUT:,} records; these filters select "
-                f"{len(selection):,}. Narrow them to download the records, or write them with the command line, "
-                "which writes CSV and GeoJSON for any number: `python -m geo.snapshot --data-dir <the data folder> "
-                "<the same filters> --csv selection.csv --geojson selection.geojson`."
+                f"The map file and the data downloads are made of at most {MAX_RECORDS_OUT:,} records; these "
+                f"filters select {len(selection):,}. Narrow them to download the records, or write them with the "
+                "command line, which writes CSV and GeoJSON for any number: `python -m geo.snapshot --data-dir "
+                "<the data folder> <the same filters> --csv selection.csv --geojson selection.geojson`. "
+                f"The images and the timeline below show all {len(selection):,}."
             )
+            points = replace(shared, selection=points_frame(selection))
+            render_graphics(points, open_id, years)
             render_embed_code(sentence)
             return
         atlas = atlas_of_records(atlas, data_dir, selection)

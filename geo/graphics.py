@@ -16,7 +16,7 @@ import itertools
 import math
 import tempfile
 import textwrap
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib import patheffects, rc_context
 from matplotlib.axes import Axes
@@ -96,6 +97,11 @@ LABEL_OFFSETS = ((6, 4), (6, -12), (-6, 4), (-6, -12), (0, 9), (0, -17))  # poin
 MARKER_AREA = 60.0  # points²
 RING_WIDTH = 2.3  # points: the coloured edge of hollow markers
 OUTLINE_WIDTH = 0.6  # points: the dark outline around every marker
+# Above this many records drawn, the markers of one look that fall on the same pixel are drawn once (the
+# picture is the same; a million markers would take seconds to stamp), and in an SVG or PDF each look's
+# markers are one embedded image at the page's resolution (text, outlines and legend stay vector), so that
+# the file does not hold one shape per record.
+MANY_MARKERS = 20_000
 
 # A circle as a 48-sided polygon: at marker size it looks the same as matplotlib's "o", whose Bezier curves
 # made every scatter draw work out their extents again (a third of an animation's drawing time).
@@ -349,28 +355,49 @@ class MarkerLayer:
     collection: PathCollection
     rows: np.ndarray
     xy: np.ndarray
+    pixels: np.ndarray | None = None  # per row, its pixel on the page, when markers on one pixel are drawn once
 
     def show_only(self, active: np.ndarray) -> bool:
         """Keep the markers of the rows where `active` (a mask over the selection) is true; False if none."""
         keep = active[self.rows]
-        self.collection.set_offsets(self.xy[keep])
+        xy = self.xy[keep]
+        self.collection.set_offsets(xy if self.pixels is None else one_per_pixel(xy, self.pixels[keep]))
         return bool(keep.any())
 
 
-def _marker_styles(selection: gpd.GeoDataFrame, colors: Mapping[str, str]) -> tuple[list[str], list[str]]:
+def one_per_pixel(xy: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+    """The points of `xy` whose pixel (same position in `pixels`) no earlier point has, in their order."""
+    _, first = np.unique(pixels, return_index=True)
+    return xy[np.sort(first)]
+
+
+def _pixel_keys(ax: Axes, xy: np.ndarray) -> np.ndarray:
+    """Each point's pixel on the page, as one integer."""
+    px = np.rint(ax.transData.transform(xy)).astype(np.int64)
+    return px[:, 0] * 1_000_003 + px[:, 1]
+
+
+def _per_value(column: pd.Series, function: Callable[[Any], Any]) -> np.ndarray:
+    """`function` of each value of the column, as an object array; worked out once per category of a
+    categorical column (a large dataset's lean table), else once per row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        by_code = np.array([*(function(c) for c in column.cat.categories), function(None)], dtype=object)
+        return by_code[column.cat.codes.to_numpy()]  # a missing value's code, -1, takes the last
+    return np.array([function(v) for v in column.tolist()] or [], dtype=object)
+
+
+def _marker_styles(selection: gpd.GeoDataFrame, colors: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
     """Per row of the selection, its marker style ("policy" or a confidence of CONFIDENCE_STYLES) and colour
     (its first vendor's, else OTHER_COLOR)."""
-    kinds = selection["kind"].tolist() if "kind" in selection else [None] * len(selection)
-    styles, point_colors = [], []
-    for vendors, confidence, kind in zip(selection["vendors"].tolist(), selection["confidence"].tolist(), kinds):
-        if _is_policy(kind):
-            styles.append("policy")
-            point_colors.append(POLICY_COLOR)
-            continue
-        first = _first_vendor(vendors)
-        styles.append(confidence if confidence in CONFIDENCE_STYLES else "reported")
-        point_colors.append(colors.get(first, OTHER_COLOR) if first else OTHER_COLOR)
-    return styles, point_colors
+    policy = (
+        _per_value(selection["kind"], _is_policy).astype(bool)
+        if "kind" in selection
+        else np.zeros(len(selection), bool)
+    )
+    confidence = _per_value(selection["confidence"], lambda c: c if c in CONFIDENCE_STYLES else "reported")
+    first = _per_value(selection["vendors"], lambda v: colors.get(_first_vendor(v) or "", OTHER_COLOR))
+    styles = np.where(policy, "policy", confidence).astype(object)
+    return styles, np.where(policy, POLICY_COLOR, first).astype(object)
 
 
 def _colour_order(point_colors: Sequence[str]) -> list[str]:
@@ -389,14 +416,18 @@ def marker_layers(ax: Axes, selection: gpd.GeoDataFrame, colors: Mapping[str, st
     drawn = ~(geometry.isna() | geometry.is_empty).to_numpy()
     xy = np.column_stack([shapely.get_x(geometry.values), shapely.get_y(geometry.values)])
     styles, point_colors = _marker_styles(selection, colors)
-    style_of, color_of = np.array(styles, dtype=object), np.array(point_colors, dtype=object)
+    style_of, color_of = styles, point_colors
+    many = int(drawn.sum()) > MANY_MARKERS
+    pixels = _pixel_keys(ax, np.where(drawn[:, None], xy, 0.0)) if many else None
     layers: list[MarkerLayer] = []
 
     def add(rows: np.ndarray, **look: Any) -> None:
-        collection = ax.scatter(xy[rows, 0], xy[rows, 1], **look)
-        layers.append(MarkerLayer(collection, rows, xy[rows]))
+        layer = MarkerLayer(ax.scatter([], [], **look), rows, xy[rows], None if pixels is None else pixels[rows])
+        layer.collection.set_rasterized(many)
+        layer.show_only(np.ones(len(selection), dtype=bool))
+        layers.append(layer)
 
-    for style_name in dict.fromkeys(styles):
+    for style_name in pd.unique(styles).tolist():
         in_style = drawn & (style_of == style_name)
         if style_name == "policy":
             add(np.flatnonzero(in_style), **POLICY_LOOK)
@@ -411,7 +442,7 @@ def marker_layers(ax: Axes, selection: gpd.GeoDataFrame, colors: Mapping[str, st
                 linewidths=RING_WIDTH + 2 * OUTLINE_WIDTH,
                 **shape,
             )
-        for color in _colour_order([point_colors[i] for i in np.flatnonzero(in_style)]):
+        for color in _colour_order(pd.unique(point_colors[in_style]).tolist()):
             rows = np.flatnonzero(in_style & (color_of == color))
             if style["filled"]:
                 add(rows, c=color, edgecolors=OUTLINE, linewidths=OUTLINE_WIDTH, **shape)
@@ -445,7 +476,8 @@ def count_bins(maximum: int) -> list[dict[str, Any]]:
 
 def country_counts(selection: gpd.GeoDataFrame) -> dict[str, int]:
     """Records per country code in the selection."""
-    return {str(k): int(v) for k, v in selection["country"].value_counts().items()} if len(selection) else {}
+    counts = selection["country"].value_counts() if len(selection) else {}
+    return {str(k): int(v) for k, v in counts.items() if v}  # a category no record has counts 0
 
 
 def _shade_of(count: int, bins: Sequence[Mapping[str, Any]]) -> str:
@@ -653,24 +685,32 @@ def label_candidates(selection: gpd.GeoDataFrame, limit: int = MAX_PLACE_LABELS)
     points = selection[selection.geometry.notna() & ~selection.geometry.is_empty]
     if not len(points):
         return []
-    keys = points["place"].fillna("").astype(str).str.strip() + "|" + points["country"].astype(str)
+    keys = points["place"].astype(object).fillna("").astype(str).str.strip() + "|" + points["country"].astype(str)
     order = keys.value_counts(sort=True)
     ranked = sorted(order.items(), key=lambda item: (-item[1], item[0]))
-    first_point = {key: geom for key, geom in zip(keys, points.geometry)}
+    first = ~keys.duplicated().to_numpy()
+    geometry = points.geometry.values[first]
+    first_point = dict(zip(keys[first], zip(shapely.get_x(geometry), shapely.get_y(geometry))))
     return [
-        (_shorten(str(key).split("|")[0], MAX_PLACE_CHARS), first_point[key].x, first_point[key].y)
+        (_shorten(str(key).split("|")[0], MAX_PLACE_CHARS), *first_point[key])
         for key, _ in ranked
         if str(key).split("|")[0]
     ][: limit * 3]
 
 
-def _marker_boxes(ax: Axes, selection: gpd.GeoDataFrame, radius: float) -> list[Bbox]:
-    """Pixel boxes around the drawn markers, which labels should not cover."""
+def _marker_centres(ax: Axes, selection: gpd.GeoDataFrame) -> np.ndarray:
+    """The pixel centres of the drawn markers, which labels should not cover (one per pixel when many)."""
     points = _points(selection)
-    if not len(points):
-        return []
-    xy = ax.transData.transform(np.column_stack([points.x, points.y]))
-    return [Bbox.from_extents(x - radius, y - radius, x + radius, y + radius) for x, y in xy]
+    xy = np.column_stack([shapely.get_x(points.values), shapely.get_y(points.values)]).reshape(-1, 2)
+    if len(xy) > MANY_MARKERS:
+        xy = one_per_pixel(xy, _pixel_keys(ax, xy))
+    return ax.transData.transform(xy).reshape(-1, 2)
+
+
+def _near(centres: np.ndarray, x0: float, y0: float, x1: float, y1: float, radius: float) -> np.ndarray:
+    """Per marker centre, whether its box (`radius` around it) touches the pixel box (x0, y0, x1, y1)."""
+    x, y = centres[:, 0], centres[:, 1]
+    return (x - radius <= x1) & (x0 <= x + radius) & (y - radius <= y1) & (y0 <= y + radius)
 
 
 def _place_label(
@@ -680,7 +720,8 @@ def _place_label(
     lat: float,
     taken: list[Bbox],
     bold: bool = False,
-    markers: Sequence[Bbox] = (),
+    markers: np.ndarray | None = None,
+    radius: float = 0.0,
 ) -> tuple[Text, Bbox] | None:
     """Try the positions around the point; keep the first whose box is inside the map and overlaps no
     label already placed (nor, where it can, another marker)."""
@@ -701,7 +742,8 @@ def _place_label(
         )
         box = artist.get_window_extent(renderer).padded(2)
         inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-        if inside and not _overlaps(box, taken) and not _overlaps(box, markers):
+        covers = markers is not None and bool(_near(markers, box.xmin, box.ymin, box.xmax, box.ymax, radius).any())
+        if inside and not _overlaps(box, taken) and not covers:
             return artist, box
         artist.remove()
     return None
@@ -754,13 +796,13 @@ def _draw_labels(
         region = label_candidates(in_extent(visible, REGIONS[framing]), budget)
         candidates = region + [c for c in candidates if c not in region]
     radius = 4 * ax.figure.dpi / 72
-    markers = _marker_boxes(ax, visible, radius)
+    markers = _marker_centres(ax, visible)
     for place, lon, lat in candidates:
         if named >= budget:
             break
-        anchor = ax.transData.transform((lon, lat))
-        others = [m for m in markers if not m.contains(*anchor)]
-        result = _place_label(ax, place, lon, lat, taken, markers=others)
+        x, y = ax.transData.transform((lon, lat))
+        others = markers[~_near(markers, x, y, x, y, radius)]  # not the markers under the label's own point
+        result = _place_label(ax, place, lon, lat, taken, markers=others, radius=radius)
         if result:
             placed.append(result)
             taken.append(result[1])

@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -49,7 +50,7 @@ GEO_METADATA = {
     "columns": {GEOMETRY_COLUMN: {"encoding": "WKB", "geometry_types": ["Point"]}},  # no "crs": OGC:CRS84
 }
 # The lean table's columns besides `row` (the record's row in the file), `lon` and `lat`.
-SCALAR_COLUMNS = ("id", "name", "kind", "country", "status", "confidence")
+SCALAR_COLUMNS = ("id", "name", "kind", "place", "country", "status", "confidence")
 TUPLE_COLUMNS = ("vendors", "sectors")  # list fields, as tuples (hashable, so they can be categories)
 YEAR_COLUMNS = ("year_start", "year_end")
 # The records a large dataset's outputs (downloads, images, the snapshot, the CLI's files) can hold: they
@@ -273,7 +274,7 @@ def lean_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
     frame["lat"] = frame["lat"].astype("float64")
     for name in YEAR_COLUMNS:
         frame[name] = pd.array([None if v is None else int(v) for v in columns.get(name, [])], dtype="Int64")
-    for name in ("kind", "country", "status", "confidence", *TUPLE_COLUMNS):
+    for name in ("kind", "place", "country", "status", "confidence", *TUPLE_COLUMNS):
         frame[name] = frame[name].astype("category")
     return frame
 
@@ -340,6 +341,13 @@ def map_categories(column: pd.Series, function: Any) -> pd.Series:
 def is_lean(deployments: pd.DataFrame) -> bool:
     """Whether a deployments table is a lean table of points (not the full records)."""
     return "row" in deployments.columns and "sources" not in deployments.columns
+
+
+def points_frame(selection: pd.DataFrame) -> gpd.GeoDataFrame:
+    """A lean selection with its points as geometry: what its images and timeline are drawn from, at any
+    size (they need no more of a record than the lean table holds)."""
+    points = shapely.points(selection["lon"].to_numpy(), selection["lat"].to_numpy())
+    return gpd.GeoDataFrame(selection, geometry=points, crs="EPSG:4326")
 
 
 def _rows_by_group(parquet: Any, path: Path, rows: Iterable[int]) -> Iterator[tuple[int, int, np.ndarray]]:

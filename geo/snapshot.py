@@ -44,7 +44,15 @@ from geo.load import Atlas
 from geo.mapdata import assign_colors, outlines_geojson
 from geo.outputs import Shared, animation_file, image_file, snapshot_file, timeline_years
 from geo.permalink import parse_link, permalink
-from geo.points import MAX_RECORDS_OUT, POINTS_FILE, atlas_of_records, full_record_parts, is_lean, most_sources
+from geo.points import (
+    MAX_RECORDS_OUT,
+    POINTS_FILE,
+    atlas_of_records,
+    full_record_parts,
+    is_lean,
+    most_sources,
+    points_frame,
+)
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
 from geo.versions import is_dated_version
@@ -58,6 +66,7 @@ MAX_PROBLEMS_PRINTED = 50
 LISTABLE = tuple(f.name for f in CHOICE_FILTERS)
 OUTPUTS = ("html", "png", "svg", "pdf", "gif", "mp4", "csv", "xlsx", "geojson")
 STREAMED_OUTPUTS = ("csv", "geojson")  # written for a large dataset's selection of any size (write_data_files)
+PICTURES = ("png", "svg", "pdf", "gif", "mp4")  # drawn from a large dataset's lean table, at any size
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,12 +154,7 @@ def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | N
 
     if args.html:
         args.html.write_text(snapshot_file(shared), encoding="utf-8")
-    for fmt in ("png", "svg", "pdf"):
-        if getattr(args, fmt):
-            getattr(args, fmt).write_bytes(image_file(shared, image_options(args), fmt))
-    for fmt in ("gif", "mp4"):
-        if getattr(args, fmt):
-            getattr(args, fmt).write_bytes(animation_file(shared, years, image_options(args, animation=True), fmt))
+    write_pictures(args, shared, years)
     if args.csv:
         args.csv.write_text(to_csv(shared.selection, shared.atlas.country_names), encoding="utf-8")
         write_csv_metadata(args.csv, shared.citation, shared.version, len(shared.selection))
@@ -158,6 +162,16 @@ def write_outputs(args: argparse.Namespace, shared: Shared, years: tuple[int | N
         args.geojson.write_text(to_geojson(shared.selection), encoding="utf-8")
     if args.xlsx:
         args.xlsx.write_bytes(to_xlsx(shared.selection, shared.atlas.country_names, shared.citation, shared.version))
+
+
+def write_pictures(args: argparse.Namespace, shared: Shared, years: tuple[int | None, int]) -> None:
+    """Each image (PNG, SVG, PDF) and timeline (GIF, MP4) the arguments ask for."""
+    for fmt in ("png", "svg", "pdf"):
+        if getattr(args, fmt):
+            getattr(args, fmt).write_bytes(image_file(shared, image_options(args), fmt))
+    for fmt in ("gif", "mp4"):
+        if getattr(args, fmt):
+            getattr(args, fmt).write_bytes(animation_file(shared, years, image_options(args, animation=True), fmt))
 
 
 def write_csv_metadata(csv_path: Path, cite: str, version: str, count: int) -> None:
@@ -270,12 +284,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sentence = selection_sentence(len(selection), len(atlas.deployments), parsed.filters, vocabulary)
     streamed = is_lean(selection) and len(selection) > MAX_RECORDS_OUT
     if streamed:  # a large selection of a large dataset: only the data files, written a part at a time
-        held = [f"--{name}" for name in OUTPUTS if getattr(args, name) and name not in STREAMED_OUTPUTS]
+        held = [f"--{n}" for n in OUTPUTS if getattr(args, n) and n not in (*STREAMED_OUTPUTS, *PICTURES)]
         if held:
             parser.error(
                 f"these filters select {len(selection):,} records of a large dataset; {', '.join(held)} "
                 f"hold at most {MAX_RECORDS_OUT:,}: narrow them (--vendor, --country, --from, …); "
-                "--csv and --geojson are written for any number"
+                "--csv and --geojson are written, and the images and timelines drawn, for any number"
             )
     elif is_lean(selection):  # a large dataset (geo/points.py): the outputs are made of its selected records in full
         atlas = atlas_of_records(atlas, args.data_dir, selection)
@@ -286,9 +300,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         version = data_version_cached(args.data_dir, cached)
         link = permalink(args.base_url, parsed.filters, version=version if is_dated_version(version) else None)
     cite = citation(sentence, link, version)
+    years = timeline_years(parsed.filters, vocabulary.year_bounds)
     if streamed:
+        points = Shared(atlas, points_frame(selection), colors, sentence, version, link, cite, parsed.filters)
         try:
             write_data_files(args, atlas, selection, cite, version)
+            write_pictures(args, points, years)
         except OSError as error:
             return _write_failed(error)
         print(cite)
@@ -296,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     outlines = cached.remembered("outlines", lambda: outlines_geojson(atlas.countries), _is_dict) if args.html else None
     shared = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters, outlines=outlines)
     try:
-        write_outputs(args, shared, timeline_years(parsed.filters, vocabulary.year_bounds))
+        write_outputs(args, shared, years)
     except OSError as error:
         return _write_failed(error)
     print(cite)

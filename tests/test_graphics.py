@@ -12,6 +12,7 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -108,6 +109,30 @@ def test_a_named_vendors_marker_is_drawn_over_a_placeholders_at_the_same_place(t
     for records in (atlas.deployments, atlas.deployments.iloc[::-1]):
         rgb = pixels(map_area(render(atlas, records, colors={"acme": DISTINCT["acme"]})))
         assert count_color(rgb, DISTINCT["acme"]) >= 0.9 * alone  # not covered by the grey marker
+
+
+def marker_shapes(svg: bytes) -> int:
+    """How many markers an SVG draws as shapes (`<use>` in a scatter's group; the legend's are apart)."""
+    groups = ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g")
+    scatters = [g for g in groups if g.get("id", "").startswith("PathCollection")]
+    return sum(1 for g in scatters for _ in g.iter("{http://www.w3.org/2000/svg}use"))
+
+
+def test_many_markers_on_one_pixel_are_drawn_once_and_vector_files_hold_them_as_an_image(atlas, monkeypatch):
+    """Above MANY_MARKERS, each record drawn four times makes the very picture of drawing it once (a
+    second stamp on the same pixel would darken the markers' edges), and an SVG holds the markers as one
+    embedded image per look instead of one shape per record."""
+    once, four_times = atlas.deployments, pd.concat([atlas.deployments] * 4)
+    assert marker_shapes(image_of(atlas, "svg", four_times)) == 4 * marker_shapes(image_of(atlas, "svg", once)) > 0
+    fourfold = pixels(map_area(render(atlas, four_times, sentence="same")))
+    assert not np.array_equal(fourfold, pixels(map_area(render(atlas, once, sentence="same"))))
+    monkeypatch.setattr(graphics, "MANY_MARKERS", len(once) - 1)
+    assert np.array_equal(
+        pixels(map_area(render(atlas, four_times, sentence="same"))),
+        pixels(map_area(render(atlas, once, sentence="same"))),
+    )
+    svg = image_of(atlas, "svg", four_times)
+    assert marker_shapes(svg) == 0 and b"<image" in svg
 
 
 @pytest.mark.parametrize("text", ["$5 ${x}", r"$\notacommand{ and a lone $", "costs $5 – “quoted” · ok"])

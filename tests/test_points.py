@@ -4,6 +4,7 @@ the same messages, filtered as the full records are, cached, and opened record b
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -194,7 +195,7 @@ def test_the_command_line_writes_a_large_datasets_selection_in_full(points_dir: 
     assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_the_command_line_asks_to_narrow_a_selection_too_large_for_images(
+def test_the_command_line_asks_to_narrow_a_selection_too_large_for_a_map_file(
     points_dir: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     from geo import snapshot
@@ -202,14 +203,36 @@ def test_the_command_line_asks_to_narrow_a_selection_too_large_for_images(
     monkeypatch.setattr(snapshot, "MAX_RECORDS_OUT", 3)
     with pytest.raises(SystemExit) as exited:
         snapshot.main(
-            ["--data-dir", str(points_dir), "--csv", str(tmp_path / "all.csv"), "--png", str(tmp_path / "a.png")]
+            ["--data-dir", str(points_dir), "--csv", str(tmp_path / "all.csv"), "--html", str(tmp_path / "a.html")]
         )
     assert exited.value.code == 2
     assert (
-        "these filters select 6 records of a large dataset; --png hold at most 3: narrow them (--vendor, --country, "
-        "--from, …); --csv and --geojson are written for any number" in capsys.readouterr().err
+        "these filters select 6 records of a large dataset; --html hold at most 3: narrow them (--vendor, --country, "
+        "--from, …); --csv and --geojson are written, and the images and timelines drawn, for any number"
+        in capsys.readouterr().err
     )
-    assert not (tmp_path / "all.csv").exists() and not (tmp_path / "a.png").exists()
+    assert not (tmp_path / "all.csv").exists() and not (tmp_path / "a.html").exists()
+
+
+def test_the_command_line_draws_a_selection_of_any_size_as_its_full_records_would_be(
+    points_dir: Path, geojson_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Over MAX_RECORDS_OUT records, images and timelines are drawn from the lean table: the same picture,
+    labels and legend as of the same records in full (only the data version in the footer differs)."""
+    from geo import snapshot
+
+    def draw(folder: Path, name: str) -> int:
+        outputs = ["--svg", str(tmp_path / f"{name}.svg"), "--gif", str(tmp_path / f"{name}.gif")]
+        return snapshot.main(["--data-dir", str(folder), "--labels", *outputs])
+
+    monkeypatch.setattr(snapshot, "MAX_RECORDS_OUT", 3)
+    monkeypatch.setattr(points, "read_records", lambda *a: pytest.fail("no record is read in full"))
+    assert draw(points_dir, "lean") == 0
+    monkeypatch.undo()
+    assert draw(geojson_dir, "full") == 0
+    svgs = [re.sub(r"unreleased\+[0-9a-f]+", "", (tmp_path / f"{n}.svg").read_text()) for n in ("lean", "full")]
+    assert svgs[0] == svgs[1] and "Capital" in svgs[0]  # a place label
+    assert (tmp_path / "lean.gif").read_bytes()[:6] == b"GIF89a"
 
 
 def test_the_command_line_writes_the_data_of_a_selection_of_any_size_part_by_part(

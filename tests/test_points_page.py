@@ -109,13 +109,18 @@ def test_the_table_lists_records_read_in_full(points_app) -> None:
     assert table["First source"].str.startswith("https://").all()
 
 
-def test_downloads_of_a_large_selection_ask_to_narrow_it(points_app, monkeypatch) -> None:
+def test_downloads_of_a_large_selection_ask_to_narrow_it_and_its_images_show_it_all(points_app, monkeypatch) -> None:
     from components import share
 
     monkeypatch.setattr(share, "MAX_RECORDS_OUT", 3)
     points_app.session_state["tab"] = "Share & cite"
     points_app.run()
+    assert not points_app.exception, points_app.exception
     assert any("at most 3 records; these filters select 6" in i.value for i in points_app.info)
+    assert any("The images and the timeline below show all 6." in i.value for i in points_app.info)
+    labels = [b.label for b in points_app.get("download_button")]
+    assert {"Image (PNG)", "Image (SVG)", "Image (PDF)", "Timeline (GIF)", "Timeline (MP4)"} <= set(labels)
+    assert "Download data (CSV)" not in labels and "Download map (HTML)" not in labels
     multiselect(points_app, "Vendor").select("bolt").run()
     assert not any("at most 3 records" in i.value for i in points_app.info)
     assert "Download data (CSV)" in [b.label for b in points_app.get("download_button")]
