@@ -383,7 +383,7 @@ def _per_value(column: pd.Series, function: Callable[[Any], Any]) -> np.ndarray:
     if isinstance(column.dtype, pd.CategoricalDtype):
         by_code = np.array([*(function(c) for c in column.cat.categories), function(None)], dtype=object)
         return by_code[column.cat.codes.to_numpy()]  # a missing value's code, -1, takes the last
-    return np.array([function(v) for v in column.tolist()] or [], dtype=object)
+    return np.array([function(v) for v in column.tolist()], dtype=object)
 
 
 def _marker_styles(selection: gpd.GeoDataFrame, colors: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -415,8 +415,7 @@ def marker_layers(ax: Axes, selection: gpd.GeoDataFrame, colors: Mapping[str, st
     geometry = selection.geometry
     drawn = ~(geometry.isna() | geometry.is_empty).to_numpy()
     xy = np.column_stack([shapely.get_x(geometry.values), shapely.get_y(geometry.values)])
-    styles, point_colors = _marker_styles(selection, colors)
-    style_of, color_of = styles, point_colors
+    style_of, color_of = _marker_styles(selection, colors)
     many = int(drawn.sum()) > MANY_MARKERS
     pixels = _pixel_keys(ax, np.where(drawn[:, None], xy, 0.0)) if many else None
     layers: list[MarkerLayer] = []
@@ -427,7 +426,7 @@ def marker_layers(ax: Axes, selection: gpd.GeoDataFrame, colors: Mapping[str, st
         layer.show_only(np.ones(len(selection), dtype=bool))
         layers.append(layer)
 
-    for style_name in pd.unique(styles).tolist():
+    for style_name in pd.unique(style_of).tolist():
         in_style = drawn & (style_of == style_name)
         if style_name == "policy":
             add(np.flatnonzero(in_style), **POLICY_LOOK)
@@ -442,7 +441,7 @@ def marker_layers(ax: Axes, selection: gpd.GeoDataFrame, colors: Mapping[str, st
                 linewidths=RING_WIDTH + 2 * OUTLINE_WIDTH,
                 **shape,
             )
-        for color in _colour_order(pd.unique(point_colors[in_style]).tolist()):
+        for color in _colour_order(pd.unique(color_of[in_style]).tolist()):
             rows = np.flatnonzero(in_style & (color_of == color))
             if style["filled"]:
                 add(rows, c=color, edgecolors=OUTLINE, linewidths=OUTLINE_WIDTH, **shape)
