@@ -9,7 +9,6 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from geo.image_options import ANIMATION_FORMATS, FORMATS, FRAMINGS, SIZE_LABELS,
 from geo.load import Atlas
 from geo.outputs import Shared, animation_file, image_file, snapshot_file
 from geo.permalink import MapView
-from geo.points import MAX_RECORDS_OUT, atlas_of_records, has_points, is_lean, points_frame
+from geo.points import MAX_RECORDS_OUT, atlas_of_records, has_points, is_lean
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url, is_local
 from geo.snapshot_html import embed_codes
 from geo.validate import is_http_url
@@ -99,8 +98,7 @@ def render_share(
                 "<the data folder> <the same filters> --csv selection.csv --geojson selection.geojson`. "
                 f"The images and the timeline below show all {len(selection):,}."
             )
-            points = replace(shared, selection=points_frame(selection))
-            render_graphics(points, open_id, years)
+            render_graphics(shared, open_id, years)  # drawn from the lean table (geo.outputs.drawn_records)
             render_embed_code(sentence)
             return
         atlas = atlas_of_records(atlas, data_dir, selection)

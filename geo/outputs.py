@@ -15,6 +15,7 @@ from geo.filters import Filters, build_vocabulary, year_bounds
 from geo.image_options import ImageOptions, Texts
 from geo.load import Atlas
 from geo.permalink import MapView
+from geo.points import is_lean, points_frame
 from geo.publishing import is_local
 
 
@@ -67,15 +68,19 @@ def snapshot_file(shared: Shared) -> str:
     )
 
 
+def drawn_records(selection: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """What a picture of the selection is drawn from: the records, or a large dataset's lean table with its
+    points as geometry (a picture needs no more of a record than that table holds, so it is of any size)."""
+    return points_frame(selection) if is_lean(selection) else selection
+
+
 def image_file(shared: Shared, options: ImageOptions, fmt: str) -> bytes:
     """A PNG, SVG or PDF of the selection."""
     from geo import matplotlib_lean  # noqa: F401 (before geo.graphics imports matplotlib)
     from geo.graphics import render_image  # matplotlib: imported only for a picture
 
-    atlas = shared.atlas
-    return render_image(
-        shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), options, fmt
-    )
+    atlas, selection = shared.atlas, drawn_records(shared.selection)
+    return render_image(selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), options, fmt)
 
 
 def timeline_years(filters: Filters, year_bounds: tuple[int, int]) -> tuple[int | None, int]:
@@ -90,7 +95,7 @@ def animation_file(shared: Shared, years: tuple[int | None, int], options: Image
     from geo import matplotlib_lean  # noqa: F401 (before geo.graphics imports matplotlib)
     from geo.graphics import render_animation  # matplotlib: imported only for a picture
 
-    atlas = shared.atlas
+    atlas, selection = shared.atlas, drawn_records(shared.selection)
     return render_animation(
-        shared.selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), years, options, fmt
+        selection, atlas.countries, shared.colors, atlas.vendor_names, shared.texts(), years, options, fmt
     )

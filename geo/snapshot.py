@@ -51,7 +51,6 @@ from geo.points import (
     full_record_parts,
     is_lean,
     most_sources,
-    points_frame,
 )
 from geo.publishing import PUBLIC_URL_ENV, configured_public_url
 from geo.validate import DATA_DIR
@@ -302,10 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cite = citation(sentence, link, version)
     years = timeline_years(parsed.filters, vocabulary.year_bounds)
     if streamed:
-        points = Shared(atlas, points_frame(selection), colors, sentence, version, link, cite, parsed.filters)
+        lean = Shared(atlas, selection, colors, sentence, version, link, cite, parsed.filters)
         try:
             write_data_files(args, atlas, selection, cite, version)
-            write_pictures(args, points, years)
+            write_pictures(args, lean, years)
         except OSError as error:
             return _write_failed(error)
         print(cite)
