@@ -214,8 +214,9 @@ def test_the_command_line_asks_to_narrow_a_selection_too_large_for_a_map_file(
     assert not (tmp_path / "all.csv").exists() and not (tmp_path / "a.html").exists()
 
 
+@pytest.mark.parametrize("style", ["points", "shaded"])
 def test_the_command_line_draws_a_selection_of_any_size_as_its_full_records_would_be(
-    points_dir: Path, geojson_dir: Path, tmp_path: Path, monkeypatch
+    points_dir: Path, geojson_dir: Path, tmp_path: Path, monkeypatch, style: str
 ) -> None:
     """Over MAX_RECORDS_OUT records, images and timelines are drawn from the lean table: the same picture,
     labels and legend as of the same records in full (only the data version in the footer differs)."""
@@ -223,7 +224,7 @@ def test_the_command_line_draws_a_selection_of_any_size_as_its_full_records_woul
 
     def draw(folder: Path, name: str) -> int:
         outputs = ["--svg", str(tmp_path / f"{name}.svg"), "--gif", str(tmp_path / f"{name}.gif")]
-        return snapshot.main(["--data-dir", str(folder), "--labels", *outputs])
+        return snapshot.main(["--data-dir", str(folder), "--labels", "--style", style, *outputs])
 
     monkeypatch.setattr(snapshot, "MAX_RECORDS_OUT", 3)
     monkeypatch.setattr(points, "read_records", lambda *a: pytest.fail("no record is read in full"))
