@@ -9,7 +9,8 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping
-from functools import partial
+from dataclasses import replace
+from functools import cache, partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -89,35 +90,32 @@ def render_share(
         )
     if own is None:
         render_links(link, record_link, cite)
-    if is_lean(selection):  # a large dataset: files and images are made of full records, read from its file
-        if len(selection) > MAX_RECORDS_OUT:
-            st.info(
-                f"The map file and the data downloads are made of at most {MAX_RECORDS_OUT:,} records; these "
-                f"filters select {len(selection):,}. Narrow them to download the records, or write them with the "
-                "command line, which writes CSV and GeoJSON for any number: `python -m geo.snapshot --data-dir "
-                "<the data folder> <the same filters> --csv selection.csv --geojson selection.geojson`. "
-                f"The images and the timeline below show all {len(selection):,}."
-            )
-            render_graphics(shared, open_id, years)  # drawn from the lean table (geo.outputs.drawn_records)
-            render_embed_code(sentence)
-            return
-        atlas = atlas_of_records(atlas, data_dir, selection)
-        selection = atlas.deployments
-        shared = Shared(atlas, selection, colors, sentence, version, link, cite, filters, view)
-
+    if is_lean(selection) and len(selection) > MAX_RECORDS_OUT:  # files are made of full records (in_full)
+        st.info(
+            f"The map file and the data downloads are made of at most {MAX_RECORDS_OUT:,} records; these "
+            f"filters select {len(selection):,}. Narrow them to download the records, or write them with the "
+            "command line, which writes CSV and GeoJSON for any number: `python -m geo.snapshot --data-dir "
+            "<the data folder> <the same filters> --csv selection.csv --geojson selection.geojson`. "
+            f"The images and the timeline below show all {len(selection):,}."
+        )
+        render_graphics(shared, open_id, years)  # drawn from the lean table (geo.outputs.drawn_records)
+        render_embed_code(sentence)
+        return
+    full = in_full(shared, data_dir)
+    names = atlas.country_names
     columns = st.columns(2)
     with columns[0]:
-        _download("Download map (HTML)", lambda: snapshot_file(shared), SNAPSHOT_NAME, "text/html", "dl_html")
+        _download("Download map (HTML)", lambda: snapshot_file(full()), SNAPSHOT_NAME, "text/html", "dl_html")
         _download(
             "Download data (CSV)",
-            lambda: to_csv(selection, atlas.country_names),
+            lambda: to_csv(full().selection, names),
             "deployments.csv",
             "text/csv",
             "dl_csv",
         )
         _download(
             "Download data (GeoJSON)",
-            lambda: to_geojson(selection),
+            lambda: to_geojson(full().selection),
             "deployments.geojson",
             "application/geo+json",
             "dl_geojson",
@@ -125,7 +123,7 @@ def render_share(
     with columns[1]:
         _download(
             "Download data (Excel)",
-            lambda: to_xlsx(selection, atlas.country_names, cite, version),
+            lambda: to_xlsx(full().selection, names, cite, version),
             "deployments.xlsx",
             XLSX_MIME,
             "dl_xlsx",
@@ -147,6 +145,21 @@ def render_share(
             )
     render_graphics(shared, open_id, years)
     render_embed_code(sentence)
+
+
+def in_full(shared: Shared, data_dir: Path) -> Callable[[], Shared]:
+    """The shared selection with its records in full, for the map file and the data downloads: as it is,
+    or a large dataset's lean selection with its records read from the file, once, when a download asks for
+    them (reading 10,000 of 1,000,000 records takes about 2 s, too long for every rerun of this tab)."""
+    if not is_lean(shared.selection):
+        return lambda: shared
+
+    @cache
+    def read() -> Shared:
+        atlas = atlas_of_records(shared.atlas, data_dir, shared.selection)
+        return replace(shared, atlas=atlas, selection=atlas.deployments)
+
+    return read
 
 
 def render_links(link: str, record_link: str | None, cite: str) -> None:

@@ -3,6 +3,7 @@ filters narrow it, a click opens the full record, and the tabs work on the recor
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,34 @@ def test_downloads_of_a_large_selection_ask_to_narrow_it_and_its_images_show_it_
     multiselect(points_app, "Vendor").select("bolt").run()
     assert not any("at most 3 records" in i.value for i in points_app.info)
     assert "Download data (CSV)" in [b.label for b in points_app.get("download_button")]
+
+
+def test_the_share_tab_reads_a_large_selections_records_only_when_a_download_asks(
+    points_app, tmp_path: Path, monkeypatch
+) -> None:
+    """Reading 10,000 records of a million takes seconds: not on every rerun of the tab, only for a file."""
+    from components.data import DATA_DIR_ENV
+    from components.share import in_full
+    from geo import points
+    from geo.cache import open_atlas
+    from geo.filters import Filters, apply_filters
+    from geo.outputs import Shared
+
+    reads: list[int] = []
+    read_records = points.read_records
+    monkeypatch.setattr(points, "read_records", lambda *a: reads.append(len(a[1])) or read_records(*a))
+    points_app.session_state["tab"] = "Share & cite"
+    multiselect(points_app, "Vendor").select("bolt").run()
+    assert not points_app.exception, points_app.exception
+    assert "Download data (CSV)" in [b.label for b in points_app.get("download_button")] and reads == []
+
+    folder = Path(os.environ[DATA_DIR_ENV])
+    atlas, _ = open_atlas(folder, tmp_path / "cache")
+    lean = apply_filters(atlas.deployments, Filters(vendors=("bolt",)))
+    full = in_full(Shared(atlas, lean, {}, "", "", "", ""), folder)
+    assert reads == []
+    assert sorted(full().selection["id"]) == ["aa-airport", "bb-city"] and "sources" in full().selection
+    assert reads == [2]  # read once, for every download of that run
 
 
 @pytest.fixture
