@@ -7,7 +7,7 @@ hold, so every field of `geo.schema` keeps its meaning) and its point as WKB in 
 
 Every record is checked by the same validator as a GeoJSON file (`geo.validate.validate_deployments`,
 same rules, same messages), a row group at a time and in parallel, and the records that pass are kept as
-a lean table: the columns the filters and the map need, with repeated values (country, status, the tuple
+a lean table: the columns the filters, the map and the pictures need, with repeated values (country, place, the tuple
 of vendor ids, ...) as pandas categoricals, so a filter costs one test per distinct value and not one per
 record. The full record is read back from the file, by its row, when the reader opens it. The map does
 not draw these records one by one but counts them on a grid that follows the view (`geo.aggregate`).
